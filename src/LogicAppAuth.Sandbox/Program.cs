@@ -1,0 +1,1 @@
+namespace LogicAppAuth.Sandbox; public static class Program { public static void Main() {} }
