@@ -1,0 +1,379 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '6.0.0' }
+# Tests for tools/help/HelpCompiler.psm1 against a small fixture binary module
+# (tools/help/fixtures/HelpFixture.cs) compiled into TestDrive.
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+    $script:FixtureDir = Join-Path $RepoRoot 'tools/help/fixtures'
+    Import-Module (Join-Path $RepoRoot 'tools/help/HelpCompiler.psm1') -Force
+
+    # Runs a script in a fresh PowerShell process (same version as this one)
+    # and returns its output lines.
+    function script:Invoke-FreshPwsh {
+        param([string] $Script)
+        $file = Join-Path $TestDrive ("child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
+        Set-Content -LiteralPath $file -Value $Script -Encoding utf8
+        $exe = [Environment]::ProcessPath
+        $lead = @()
+        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $lead = @(Join-Path $PSHOME 'pwsh.dll') }
+        $out = & $exe @lead -NoProfile -NonInteractive -File $file 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Child pwsh failed ($LASTEXITCODE): $($out -join "`n")" }
+        return $out
+    }
+
+    # Compile the fixture cmdlets in a child process so this session never
+    # holds a half-built assembly; then import the dll here.
+    $script:ModuleDir = Join-Path $TestDrive 'HelpFixture'
+    $null = New-Item -ItemType Directory -Path $ModuleDir -Force
+    $script:Dll = Join-Path $ModuleDir 'HelpFixture.dll'
+    Invoke-FreshPwsh @"
+Add-Type -Path '$(Join-Path $FixtureDir 'HelpFixture.cs')' -OutputAssembly '$Dll' -OutputType Library
+"@ | Out-Null
+    Get-Module HelpFixture | Remove-Module -Force
+    $script:FixtureModule = Import-Module $Dll -PassThru -Force
+
+    # A writable copy of the fixture markdown, fresh for each test that edits it.
+    function script:New-MarkdownCopy {
+        $dir = Join-Path $TestDrive ("md-{0}" -f [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $dir
+        Copy-Item -Path (Join-Path $FixtureDir 'en-US/*.md') -Destination $dir
+        return $dir
+    }
+    function script:Edit-Markdown {
+        param([string] $Dir, [string] $Cmdlet, [scriptblock] $Change)
+        $path = Join-Path $Dir "$Cmdlet.md"
+        $text = [System.IO.File]::ReadAllText($path)
+        $new = & $Change $text
+        if ($new -ceq $text) { throw "Edit of $Cmdlet.md changed nothing" }
+        [System.IO.File]::WriteAllText($path, $new)
+    }
+    # Removes one "### heading" block (up to the next ### or ## heading).
+    function script:Remove-H3 {
+        param([string] $Text, [string] $Heading)
+        return [regex]::Replace($Text, "(?ms)^### $([regex]::Escape($Heading))\s*$.*?(?=^##)", '')
+    }
+}
+
+AfterAll {
+    Get-Module HelpFixture | Remove-Module -Force -ErrorAction SilentlyContinue
+    Get-Module HelpCompiler | Remove-Module -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Test-HelpCoverage' {
+    It 'finds no problem in the fixture markdown' {
+        $problems = Test-HelpCoverage -MarkdownPath (Join-Path $FixtureDir 'en-US') -Module $FixtureModule
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'accepts the module by name' {
+        @(Test-HelpCoverage -MarkdownPath (Join-Path $FixtureDir 'en-US') -Module 'HelpFixture').Count | Should -Be 0
+    }
+
+    It 'throws when the module is not imported' {
+        { Test-HelpCoverage -MarkdownPath (Join-Path $FixtureDir 'en-US') -Module 'No.Such.Module' } |
+            Should -Throw -ExpectedMessage "*'No.Such.Module' is not imported*"
+    }
+
+    It 'throws when the markdown folder does not exist' {
+        { Test-HelpCoverage -MarkdownPath (Join-Path $TestDrive 'nowhere') -Module $FixtureModule } | Should -Throw
+    }
+
+    It 'reports an exported cmdlet without a markdown file' {
+        $dir = New-MarkdownCopy
+        Remove-Item (Join-Path $dir 'Set-HelpFixture.md')
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems.Count | Should -Be 1
+        $problems[0] | Should -BeLike 'Set-HelpFixture: exported cmdlet has no markdown help file*'
+    }
+
+    It 'reports a markdown file for a cmdlet that is not exported' {
+        $dir = New-MarkdownCopy
+        $text = [System.IO.File]::ReadAllText((Join-Path $dir 'Set-HelpFixture.md')) -replace 'Set-HelpFixture', 'Remove-HelpFixture'
+        [System.IO.File]::WriteAllText((Join-Path $dir 'Remove-HelpFixture.md'), $text)
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems.Count | Should -Be 1
+        $problems[0] | Should -BeLike "Remove-HelpFixture.md: documents 'Remove-HelpFixture', which is not a cmdlet exported by module 'HelpFixture'*"
+    }
+
+    It 'reports a title that does not match the file name' {
+        $dir = New-MarkdownCopy
+        Move-Item (Join-Path $dir 'Set-HelpFixture.md') (Join-Path $dir 'SetHelpFixture.md')
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike "SetHelpFixture.md: title '# Set-HelpFixture' does not match the file name; the file should be named 'Set-HelpFixture.md'*"
+    }
+
+    It 'reports an undocumented parameter, naming cmdlet and parameter' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Get-HelpFixture' { param($t) Remove-H3 $t '-Limit' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike 'Get-HelpFixture (Get-HelpFixture.md): parameter -Limit is not documented*'
+    }
+
+    It 'requires -WhatIf and -Confirm to be documented when the cmdlet supports ShouldProcess' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) Remove-H3 (Remove-H3 $t '-WhatIf') '-Confirm' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 2
+        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*parameter -WhatIf is not documented*'
+        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*parameter -Confirm is not documented*'
+    }
+
+    It 'does not require common parameters and ignores them when documented' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace '### CommonParameters', "### -ProgressAction`nFrom an older platyPS.`n`n### -Verbose`nNot needed.`n`n### CommonParameters" }
+        Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule | Should -BeNullOrEmpty
+    }
+
+    It 'reports a parameter with an empty or placeholder description' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t -replace 'Maximum number of items to return\.', '' -replace 'Returns detailed items\.', '{{ Fill Detailed Description }}' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 2
+        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*parameter -Limit has an empty description*'
+        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*parameter -Detailed description is still a placeholder*'
+    }
+
+    It 'reports a documented parameter that no longer exists' {
+        $dir = New-MarkdownCopy
+        $removed = @'
+### -Colour
+A parameter that was removed.
+
+```yaml
+Type: String
+```
+
+### CommonParameters
+'@
+        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t.Replace('### CommonParameters', $removed) }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike 'Get-HelpFixture (Get-HelpFixture.md): documents parameter -Colour, which the cmdlet does not have*'
+    }
+
+    It 'reports an empty synopsis' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t -replace 'Gets fixture items by name or by id\.', '' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike '*Get-HelpFixture*SYNOPSIS is missing or empty*'
+    }
+
+    It 'reports a placeholder synopsis' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace 'Sets a fixture item\.', '{{ Fill in the Synopsis }}' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike '*Set-HelpFixture*SYNOPSIS is still a placeholder*'
+    }
+
+    It 'reports an empty description and a placeholder description' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Get-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)', "## DESCRIPTION`n`n") }
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)', "## DESCRIPTION`n{{ Fill in the Description }}`n`n") }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 2
+        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*DESCRIPTION is missing or empty*'
+        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*DESCRIPTION is still a placeholder*'
+    }
+
+    It 'reports fewer than two examples' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) Remove-H3 $t 'Example 2: Preview a change' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 1
+        $problems[0] | Should -BeLike '*Set-HelpFixture*has 1 example(s); at least 2 are required*'
+    }
+
+    It 'reports an example without code or without remarks' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace 'Stores a hashtable under the name alpha\.', '' -replace '(?s)```powershell\s+Set-HelpFixture alpha -WhatIf\s+```', '' }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 2
+        ($problems -join "`n") | Should -BeLike "*example 1 ('Example 1: Set a value') has no remarks*"
+        ($problems -join "`n") | Should -BeLike "*example 2 ('Example 2: Preview a change') has no code block*"
+    }
+
+    It 'reports missing INPUTS and OUTPUTS' {
+        $dir = New-MarkdownCopy
+        Edit-Markdown $dir 'Set-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## INPUTS.*?(?=^## NOTES)', '') }
+        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
+        $problems | Should -HaveCount 2
+        ($problems -join "`n") | Should -BeLike "*Set-HelpFixture*'## INPUTS' is missing*"
+        ($problems -join "`n") | Should -BeLike "*Set-HelpFixture*'## OUTPUTS' is missing*"
+    }
+
+    It 'skips about topics and the module page' {
+        $dir = New-MarkdownCopy
+        Set-Content (Join-Path $dir 'about_HelpFixture.md') "# about_HelpFixture`n"
+        Set-Content (Join-Path $dir 'HelpFixture.md') "---`nModule Name: HelpFixture`n---`n# HelpFixture Module`n"
+        Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'ConvertTo-MamlHelp' {
+    Context 'good input' {
+        BeforeAll {
+            $script:XmlPath = Join-Path $ModuleDir 'en-US/HelpFixture.dll-Help.xml'
+            $script:Result = ConvertTo-MamlHelp -MarkdownPath (Join-Path $FixtureDir 'en-US') -OutputPath $XmlPath -Module $FixtureModule
+            $script:Xml = [xml]::new()
+            $Xml.Load($XmlPath)
+            $script:Ns = [System.Xml.XmlNamespaceManager]::new($Xml.NameTable)
+            $Ns.AddNamespace('h', 'http://msh')
+            $Ns.AddNamespace('maml', 'http://schemas.microsoft.com/maml/2004/10')
+            $Ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
+            $Ns.AddNamespace('dev', 'http://schemas.microsoft.com/maml/dev/2004/10')
+            function script:Get-Cmd([string] $Name) {
+                $Xml.SelectSingleNode("/h:helpItems/command:command[command:details/command:name='$Name']", $Ns)
+            }
+        }
+
+        It 'returns the written file and creates the en-US folder' {
+            $Result | Should -BeOfType [System.IO.FileInfo]
+            $Result.FullName | Should -Be $XmlPath
+            Test-Path "$XmlPath.tmp" | Should -BeFalse
+        }
+
+        It 'writes a MAML helpItems root with one command per cmdlet' {
+            $Xml.DocumentElement.LocalName | Should -Be 'helpItems'
+            $Xml.DocumentElement.GetAttribute('schema') | Should -Be 'maml'
+            $Xml.SelectNodes('/h:helpItems/command:command', $Ns).Count | Should -Be 2
+        }
+
+        It 'fills details: name, verb, noun and synopsis' {
+            $cmd = Get-Cmd 'Get-HelpFixture'
+            $cmd.SelectSingleNode('command:details/command:verb', $Ns).InnerText | Should -Be 'Get'
+            $cmd.SelectSingleNode('command:details/command:noun', $Ns).InnerText | Should -Be 'HelpFixture'
+            $cmd.SelectSingleNode('command:details/maml:description/maml:para', $Ns).InnerText | Should -Be 'Gets fixture items by name or by id.'
+        }
+
+        It 'generates one syntax item per parameter set from the live metadata, default set first' {
+            $items = (Get-Cmd 'Get-HelpFixture').SelectNodes('command:syntax/command:syntaxItem', $Ns)
+            $items.Count | Should -Be 2
+            $first = @($items[0].SelectNodes('command:parameter/maml:name', $Ns) | ForEach-Object InnerText)
+            $first | Should -Be @('Name', 'Limit', 'Detailed')
+            $name = $items[0].SelectSingleNode("command:parameter[maml:name='Name']", $Ns)
+            $name.GetAttribute('required') | Should -Be 'true'
+            $name.GetAttribute('position') | Should -Be '0'
+            $name.GetAttribute('pipelineInput') | Should -Be 'True (ByPropertyName)'
+            $name.GetAttribute('globbing') | Should -Be 'true'
+            $name.SelectSingleNode('command:parameterValue', $Ns).InnerText | Should -Be 'String[]'
+            $id = $items[1].SelectSingleNode("command:parameter[maml:name='Id']", $Ns)
+            $id.GetAttribute('pipelineInput') | Should -Be 'True (ByValue, ByPropertyName)'
+            $id.GetAttribute('position') | Should -Be 'named'
+            # switches carry no value in the syntax
+            $items[0].SelectSingleNode("command:parameter[maml:name='Detailed']/command:parameterValue", $Ns) | Should -BeNullOrEmpty
+        }
+
+        It 'includes WhatIf and Confirm in the syntax of a ShouldProcess cmdlet' {
+            $names = @((Get-Cmd 'Set-HelpFixture').SelectNodes('command:syntax/command:syntaxItem/command:parameter/maml:name', $Ns) | ForEach-Object InnerText)
+            $names | Should -Be @('Name', 'Value', 'WhatIf', 'Confirm')
+        }
+
+        It 'describes every parameter with markdown text and live types' {
+            $params = (Get-Cmd 'Get-HelpFixture').SelectNodes('command:parameters/command:parameter', $Ns)
+            @($params | ForEach-Object { $_.SelectSingleNode('maml:name', $Ns).InnerText }) | Should -Be @('Name', 'Id', 'Limit', 'Detailed')
+            $limit = $params | Where-Object { $_.SelectSingleNode('maml:name', $Ns).InnerText -eq 'Limit' }
+            $limit.SelectSingleNode('maml:description/maml:para', $Ns).InnerText | Should -Be 'Maximum number of items to return.'
+            $limit.SelectSingleNode('command:parameterValue', $Ns).InnerText | Should -Be 'Int32'
+            $limit.SelectSingleNode('dev:defaultValue', $Ns).InnerText | Should -Be '10'
+            $name = $params | Where-Object { $_.SelectSingleNode('maml:name', $Ns).InnerText -eq 'Name' }
+            $name.GetAttribute('aliases') | Should -Be 'FixtureName'
+            $name.SelectSingleNode('dev:type/maml:name', $Ns).InnerText | Should -Be 'System.String[]'
+        }
+
+        It 'writes examples with title, code and remarks; a # comment in code is not a heading' {
+            $examples = (Get-Cmd 'Get-HelpFixture').SelectNodes('command:examples/command:example', $Ns)
+            $examples.Count | Should -Be 2
+            $examples[0].SelectSingleNode('maml:title', $Ns).InnerText | Should -BeLike '*Example 1: Get an item by name*'
+            $examples[0].SelectSingleNode('dev:code', $Ns).InnerText | Should -BeLike "# Not a heading*`nGet-HelpFixture -Name 'alpha'*"
+            @($examples[1].SelectNodes('dev:remarks/maml:para', $Ns)).Count | Should -Be 2
+        }
+
+        It 'writes inputs, outputs, notes and related links' {
+            $cmd = Get-Cmd 'Get-HelpFixture'
+            @($cmd.SelectNodes('command:inputTypes/command:inputType/dev:type/maml:name', $Ns) | ForEach-Object InnerText) | Should -Be @('System.Int32', 'System.String[]')
+            $cmd.SelectSingleNode('command:returnValues/command:returnValue/dev:type/maml:name', $Ns).InnerText | Should -Be 'System.String'
+            $cmd.SelectSingleNode('maml:alertSet/maml:alert/maml:para', $Ns).InnerText | Should -BeLike 'Fixture note*'
+            $links = $cmd.SelectNodes('command:relatedLinks/maml:navigationLink', $Ns)
+            $links[0].SelectSingleNode('maml:uri', $Ns).InnerText | Should -Be 'https://example.invalid/help/Get-HelpFixture'
+            $links[1].SelectSingleNode('maml:linkText', $Ns).InnerText | Should -Be 'Set-HelpFixture'
+            $links[1].SelectSingleNode('maml:uri', $Ns).InnerText | Should -Be ''
+        }
+
+        It 'keeps special characters intact and escaped' {
+            $cmd = Get-Cmd 'Get-HelpFixture'
+            $cmd.SelectSingleNode('maml:description/maml:para', $Ns).InnerText | Should -BeLike '*names with <angle> brackets, ampersands & "quotes" must survive*'
+            $cmd.SelectSingleNode('command:examples/command:example/dev:code', $Ns).InnerText | Should -BeLike '*{ $_ -ne "<none>" }*'
+            $raw = [System.IO.File]::ReadAllText($XmlPath)
+            $raw | Should -Match '&lt;angle&gt; brackets, ampersands &amp; '
+            $raw | Should -Not -Match '<angle>'
+        }
+
+        It 'shows every part of the help through Get-Help -Full in a fresh process' {
+            $out = Invoke-FreshPwsh @"
+Import-Module '$Dll'
+Get-Help Get-HelpFixture -Full | Out-String -Width 400
+'=====SPLIT====='
+Get-Help Set-HelpFixture -Full | Out-String -Width 400
+"@
+            $text = $out -join "`n"
+            $get, $set = $text -split '=====SPLIT====='
+            foreach ($expected in @(
+                    'Gets fixture items by name or by id.'
+                    'names with <angle> brackets, ampersands & "quotes" must survive the trip to MAML.'
+                    'A second paragraph of the description.'
+                    'Get-HelpFixture [-Name] <String[]> [-Limit <Int32>] [-Detailed]'
+                    'Get-HelpFixture -Id <Int32> [-Limit <Int32>] [-Detailed]'
+                    'Names of the items to get. Wildcards are allowed.'
+                    'The numeric id of the item.'
+                    'Maximum number of items to return.'
+                    'Returns detailed items.'
+                    'Example 1: Get an item by name'
+                    'Get-HelpFixture -Name ''alpha'' | Where-Object { $_ -ne "<none>" }'
+                    'Gets the item named alpha; the filter drops items called <none> & friends.'
+                    '42 | Get-HelpFixture -Detailed'
+                    'This remark has a second paragraph.'
+                    'An id can be piped to the cmdlet.'
+                    'Objects with a Name property can be piped to the cmdlet.'
+                    'Each item as text, with these properties:'
+                    'Fixture note: results are <not> cached & "never" stored.'
+                )) {
+                $get | Should -BeLike "*$([WildcardPattern]::Escape($expected))*" -Because "Get-Help Get-HelpFixture should show '$expected'"
+            }
+            $get | Should -Match 'INPUTS\s+System\.Int32'
+            $get | Should -Match 'OUTPUTS\s+System\.String'
+            $get | Should -Match 'Accept pipeline input\?\s+True \(ByValue, ByPropertyName\)'
+            foreach ($expected in @(
+                    'Sets a fixture item.'
+                    'Set-HelpFixture [-Name] <String> [[-Value] <Hashtable>] [-WhatIf] [-Confirm]'
+                    'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
+                    'Prompts you for confirmation before running the cmdlet.'
+                    'Shows what would be set without setting it.'
+                )) {
+                $set | Should -BeLike "*$([WildcardPattern]::Escape($expected))*" -Because "Get-Help Set-HelpFixture should show '$expected'"
+            }
+        }
+    }
+
+    Context 'bad input' {
+        It 'throws one error listing every problem and writes nothing' {
+            $dir = New-MarkdownCopy
+            Remove-Item (Join-Path $dir 'Set-HelpFixture.md')
+            Edit-Markdown $dir 'Get-HelpFixture' { param($t) (Remove-H3 $t '-Limit') -replace 'Gets fixture items by name or by id\.', '{{ Fill in the Synopsis }}' }
+            $out = Join-Path $TestDrive 'bad/en-US/HelpFixture.dll-Help.xml'
+            $err = $null
+            try { ConvertTo-MamlHelp -MarkdownPath $dir -OutputPath $out -Module $FixtureModule } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'HelpCompiler.HelpProblems*'
+            $msg = $err.Exception.Message
+            $msg | Should -BeLike "Help for module 'HelpFixture' has 3 problem(s):*"
+            $msg | Should -BeLike '*Set-HelpFixture: exported cmdlet has no markdown help file*'
+            $msg | Should -BeLike '*Get-HelpFixture*parameter -Limit is not documented*'
+            $msg | Should -BeLike '*Get-HelpFixture*SYNOPSIS is still a placeholder*'
+            Test-Path $out | Should -BeFalse
+        }
+    }
+}
