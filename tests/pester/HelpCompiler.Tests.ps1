@@ -205,6 +205,17 @@ Type: String
         ($problems -join "`n") | Should -BeLike "*Set-HelpFixture*'## OUTPUTS' is missing*"
     }
 
+    It 'reads markdown with CRLF line endings' {
+        $dir = New-MarkdownCopy
+        foreach ($f in Get-ChildItem $dir -Filter *.md) {
+            [System.IO.File]::WriteAllText($f.FullName, ([System.IO.File]::ReadAllText($f.FullName) -replace '\r?\n', "`r`n"))
+        }
+        Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule | Should -BeNullOrEmpty
+        $out = Join-Path $TestDrive 'crlf/HelpFixture.dll-Help.xml'
+        $null = ConvertTo-MamlHelp -MarkdownPath $dir -OutputPath $out -Module $FixtureModule
+        ([xml](Get-Content -Raw $out)).helpItems.command[0].details.description.para | Should -Be 'Gets fixture items by name or by id.'
+    }
+
     It 'skips about topics and the module page' {
         $dir = New-MarkdownCopy
         Set-Content (Join-Path $dir 'about_HelpFixture.md') "# about_HelpFixture`n"
