@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'LogicAppAuth.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0d7c3e-3b8e-4d55-9a0b-5c1f2e9d4a71'
+    Author               = 'LogicAppAuth contributors'
+    CompanyName          = 'LogicAppAuth'
+    Copyright            = '(c) LogicAppAuth contributors. MIT License.'
+    Description          = 'Finds, explains and fixes authentication failures of Azure Logic Apps API connections (Consumption and Standard) across a tenant.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('LogicAppAuth.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-LogicAppAuth'
+        'Disconnect-LogicAppAuth'
+        'Get-LogicConnectorStatus'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Azure', 'LogicApps', 'Connectors', 'OAuth', 'ManagedIdentity', 'Authentication')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using LogicAppAuth.Engine.Operations;
+
+namespace LogicAppAuth.Engine.Arm
+{
+    /// <summary>
+    /// JSON over the session's Azure.Core pipeline (auth, retry with Retry-After, TLS trust) for the ARM calls
+    /// that have no typed client here. Relative paths resolve against the session's Resource Manager URL.
+    /// </summary>
+    internal sealed class ArmRestClient
+    {
+        private readonly HttpPipeline pipeline;
+        private readonly Uri baseUri;
+        private readonly IOperationSink log;
+
+        public ArmRestClient(HttpPipeline pipeline, Uri baseUri, IOperationSink log)
+        {
+            this.pipeline = pipeline;
+            this.baseUri = baseUri;
+            this.log = log;
+        }
+
+        public async Task<JsonDocument> GetAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
+            await SendAsync(RequestMethod.Get, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
+
+        public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
+            await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>Reads every page of an ARM list (<c>{ value: [...], nextLink }</c>), handing each item over as its page arrives.</summary>
+        public async Task<int> ListAsync(string pathOrUrl, Action<JsonElement> onItem, string target, CancellationToken cancellationToken)
+        {
+            int count = 0;
+            string? next = pathOrUrl;
+            while (!string.IsNullOrEmpty(next))
+            {
+                using var page = await GetAsync(next!, target, cancellationToken).ConfigureAwait(false);
+                if (Json.Path(page.RootElement, "value") is JsonElement items && items.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in items.EnumerateArray())
+                    {
+                        onItem(item);
+                        count++;
+                    }
+                }
+
+                next = Json.String(page.RootElement, "nextLink");
+            }
+
+            return count;
+        }
+
+        private async Task<JsonDocument> SendAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken)
+        {
+            var uri = Resolve(pathOrUrl);
+            using var message = pipeline.CreateMessage();
+            message.Request.Method = method;
+            message.Request.Uri.Reset(uri);
+            message.Request.Headers.Add("Accept", "application/json");
+            if (jsonBody != null)
+            {
+                message.Request.Headers.Add("Content-Type", "application/json");
+                message.Request.Content = RequestContent.Create(System.Text.Encoding.UTF8.GetBytes(jsonBody));
+            }
+
+            var watch = Stopwatch.StartNew();
+            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var response = message.Response;
+            log.WriteVerbose($"{method} {uri.GetLeftPart(UriPartial.Path)} -> {response.Status} ({watch.ElapsedMilliseconds} ms)");
+
+            if (response.Status >= 400)
+            {
+                throw ArmErrors.FromResponse(response, target);
+            }
+
+            return response.ContentStream == null || response.Content.ToMemory().Length == 0
+                ? JsonDocument.Parse("{}")
+                : JsonDocument.Parse(response.Content.ToMemory());
+        }
+
+        /// <summary>Absolute URLs (nextLink) are followed only to the session's own host, so the bearer token never leaves it.</summary>
+        private Uri Resolve(string pathOrUrl)
+        {
+            if (!pathOrUrl.StartsWith("/", StringComparison.Ordinal) && Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var absolute))
+            {
+                if (absolute.Scheme != Uri.UriSchemeHttps || !string.Equals(absolute.Authority, baseUri.Authority, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new LogicAppAuth.Engine.Errors.LogicAppAuthException("UntrustedNextLink", LogicAppAuth.Engine.Errors.FailureKind.SecurityError,
+                        $"The service returned a link to another host ({absolute.Authority}); it was not followed.", absolute.GetLeftPart(UriPartial.Path));
+                }
+
+                return absolute;
+            }
+
+            return new Uri(baseUri, pathOrUrl.TrimStart('/'));
+        }
+    }
+}

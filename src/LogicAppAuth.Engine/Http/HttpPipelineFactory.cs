@@ -1,0 +1,51 @@
+using System;
+using System.Net.Http;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace LogicAppAuth.Engine.Http
+{
+    /// <summary>
+    /// The one place HTTP behaviour is configured: TLS trust, retries (with Retry-After), timeouts and the user agent.
+    /// Every ARM, Graph and token request of a session goes through the transport built here.
+    /// </summary>
+    internal sealed class HttpPipelineFactory
+    {
+        private readonly HttpClientTransport transport;
+
+        public HttpPipelineFactory(TrustedCertificate? trustedCertificate)
+        {
+            var handler = new HttpClientHandler { AllowAutoRedirect = false };
+            if (trustedCertificate != null)
+            {
+                handler.ServerCertificateCustomValidationCallback = (request, certificate, _, errors) =>
+                    trustedCertificate.Validate(request.RequestUri?.Host ?? "", certificate, errors);
+            }
+
+            transport = new HttpClientTransport(new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan });
+        }
+
+        public HttpPipelineTransport Transport => transport;
+
+        public T Configure<T>(T options) where T : ClientOptions
+        {
+            options.Transport = transport;
+            options.Retry.Mode = RetryMode.Exponential;
+            options.Retry.MaxRetries = 6;
+            options.Retry.Delay = TimeSpan.FromSeconds(1);
+            options.Retry.MaxDelay = TimeSpan.FromSeconds(60);
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+            options.Diagnostics.ApplicationId = "LogicAppAuth";
+            options.Diagnostics.IsLoggingContentEnabled = false;
+            options.Diagnostics.IsDistributedTracingEnabled = false;
+            return options;
+        }
+
+        public HttpPipeline CreateBearerPipeline(TokenCredential credential, string scope) =>
+            HttpPipelineBuilder.Build(Configure(new PipelineOptions()), new BearerTokenAuthenticationPolicy(credential, scope));
+
+        private sealed class PipelineOptions : ClientOptions
+        {
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Auth;
+using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Http;
+using LogicAppAuth.Engine.Operations;
+
+namespace LogicAppAuth.Engine.Session
+{
+    /// <summary>How the module reaches Azure for the rest of the PowerShell session: endpoints, credentials and one HTTP stack.</summary>
+    public sealed class AzureSession
+    {
+        private readonly TokenCredential resourceManagerCredential;
+        private readonly TokenCredential? graphCredential;
+        private readonly HttpPipeline resourceManagerPipeline;
+        private readonly SignInMethod method;
+        private readonly string? requestedTenant;
+
+        private AzureSession(SignInRequest request, CloudEnvironment cloud, HttpPipelineFactory http, TrustedCertificate? trusted)
+        {
+            Cloud = cloud;
+            method = request.Method;
+            requestedTenant = request.TenantId;
+            DefaultSubscriptionId = request.SubscriptionId ?? "";
+            TrustedCertificateThumbprint = trusted?.Thumbprint ?? "";
+            resourceManagerCredential = CredentialFactory.CreateResourceManagerCredential(request, cloud, http);
+            graphCredential = CredentialFactory.CreateGraphCredential(request, resourceManagerCredential);
+            resourceManagerPipeline = http.CreateBearerPipeline(resourceManagerCredential, cloud.ResourceManagerScope);
+            GraphPipeline = graphCredential == null ? null : http.CreateBearerPipeline(graphCredential, cloud.GraphScope);
+        }
+
+        public CloudEnvironment Cloud { get; }
+        public string DefaultSubscriptionId { get; }
+        public string TrustedCertificateThumbprint { get; }
+        internal HttpPipeline? GraphPipeline { get; }
+
+        /// <summary>Builds a session; nothing is sent until a token is asked for.</summary>
+        public static AzureSession Create(SignInRequest request)
+        {
+            var cloud = CloudEnvironment.Create(request.Environment, request.ResourceManagerUrl, request.GraphUrl, request.AuthorityHost);
+            var trusted = string.IsNullOrEmpty(request.TrustedCertificatePath) ? null : TrustedCertificate.Load(request.TrustedCertificatePath!, cloud.Hosts);
+            return new AzureSession(request, cloud, new HttpPipelineFactory(trusted), trusted);
+        }
+
+        internal ArmRestClient Arm(IOperationSink log) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, log);
+
+        /// <summary>Gets a Resource Manager token now, so that a bad credential fails at sign-in rather than in the middle of a run.</summary>
+        public async Task<AuthContext> VerifyAsync(CancellationToken cancellationToken)
+        {
+            AccessToken token;
+            try
+            {
+                token = await resourceManagerCredential.GetTokenAsync(new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                throw ExceptionTranslator.Translate(e, Cloud.AuthorityHost.AbsoluteUri);
+            }
+
+            var claims = JwtClaims.TryRead(token.Token);
+            return new AuthContext
+            {
+                Environment = Cloud.Name,
+                AuthenticationMethod = method.ToString(),
+                Account = claims?.Account ?? "",
+                TenantId = string.IsNullOrEmpty(claims?.TenantId) ? requestedTenant ?? "" : claims!.TenantId,
+                SubscriptionId = DefaultSubscriptionId,
+                ResourceManagerUrl = Cloud.ResourceManagerUrl.AbsoluteUri,
+                GraphUrl = Cloud.GraphUrl.AbsoluteUri,
+                AuthorityHost = Cloud.AuthorityHost.AbsoluteUri,
+                TrustedCertificateThumbprint = TrustedCertificateThumbprint,
+            };
+        }
+    }
+}

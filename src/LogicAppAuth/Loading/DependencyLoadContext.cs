@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace LogicAppAuth.Commands.Loading
+{
+    /// <summary>
+    /// The private load context of the engine and its dependencies. It answers from <c>deps/</c>, except for
+    /// assemblies the runtime itself ships at the requested version or later (loading a second copy of
+    /// those breaks type identity with PowerShell).
+    /// </summary>
+    internal sealed class DependencyLoadContext : AssemblyLoadContext
+    {
+        private readonly string folder;
+        private readonly Dictionary<string, string> platformAssemblies;
+
+        public DependencyLoadContext(string folder)
+        {
+            this.folder = folder;
+            platformAssemblies = ReadPlatformAssemblies();
+        }
+
+        public override string ToString() => "LogicAppAuth dependency load context";
+
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            var path = Path.Combine(folder, assemblyName.Name + ".dll");
+            if (!File.Exists(path) || RuntimeProvides(assemblyName.Name ?? "", path))
+            {
+                return null;
+            }
+
+            return LoadFromAssemblyPath(path);
+        }
+
+        private bool RuntimeProvides(string name, string shippedPath) =>
+            platformAssemblies.TryGetValue(name, out var platformPath)
+            && AssemblyName.GetAssemblyName(platformPath).Version >= AssemblyName.GetAssemblyName(shippedPath).Version;
+
+        /// <summary>The runtime's own assemblies (name to path), from the host's trusted platform assembly list.</summary>
+        private static Dictionary<string, string> ReadPlatformAssemblies()
+        {
+            var assemblies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var list = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "";
+            foreach (var path in list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                assemblies[Path.GetFileNameWithoutExtension(path)] = path;
+            }
+
+            return assemblies;
+        }
+    }
+
+    /// <summary>Routes the Default context's request for the engine to the private context (PowerShell 7 only).</summary>
+    internal static class DependencyLoadContextHook
+    {
+        private static DependencyLoadContext? context;
+
+        public static void Register(string folder)
+        {
+            context = new DependencyLoadContext(folder);
+            AssemblyLoadContext.Default.Resolving += (_, name) =>
+                string.Equals(name.Name, ModuleInitializer.EngineAssemblyName, StringComparison.Ordinal)
+                    ? context.LoadFromAssemblyName(name)
+                    : null;
+        }
+    }
+}

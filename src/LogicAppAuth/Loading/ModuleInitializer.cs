@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace LogicAppAuth.Commands.Loading
+{
+    /// <summary>
+    /// Keeps the module's Azure SDK and Graph assemblies away from the ones other modules (Az.Accounts,
+    /// Microsoft.Graph) load into the session. The engine and every third-party assembly live in <c>deps/</c>,
+    /// out of reach of default probing. On PowerShell 7 the engine is loaded into a private
+    /// AssemblyLoadContext that serves <c>deps/</c> first; on Windows PowerShell 5.1 an AssemblyResolve
+    /// handler serves only files from <c>deps/</c>.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    {
+        internal const string EngineAssemblyName = "LogicAppAuth.Engine";
+        private static readonly object Gate = new object();
+        private static bool registered;
+
+        internal static string DependencyFolder { get; } =
+            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "deps");
+
+        public void OnImport()
+        {
+            lock (Gate)
+            {
+                if (registered)
+                {
+                    return;
+                }
+
+                if (IsNetFramework)
+                {
+                    AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencyFolder;
+                }
+                else
+                {
+                    DependencyLoadContextHook.Register(DependencyFolder);
+                }
+
+                registered = true;
+            }
+        }
+
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            // The handlers stay: the engine, once loaded, cannot be unloaded, and a later import must find it again.
+        }
+
+        private static bool IsNetFramework =>
+            RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
+
+        private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args)
+        {
+            var path = Path.Combine(DependencyFolder, new AssemblyName(args.Name).Name + ".dll");
+            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        }
+    }
+}

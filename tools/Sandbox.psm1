@@ -1,0 +1,89 @@
+# Starts and stops the local Azure-shaped sandbox (src/LogicAppAuth.Sandbox) for the demo, the tests and the benchmarks.
+
+function Start-LogicAppAuthSandbox {
+    [CmdletBinding()]
+    param(
+        # The folder that holds the published sandbox (build.ps1 -Task Build puts it in output/sandbox).
+        [Parameter(Mandatory)] [string] $SandboxPath,
+        [string] $Scenario = 'contoso',
+        [string[]] $ExtraArguments = @(),
+        [int] $TimeoutSeconds = 60
+    )
+    $workFolder = Join-Path ([IO.Path]::GetTempPath()) ("logicappauth-sandbox-" + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $workFolder | Out-Null
+    $readyFile = Join-Path $workFolder 'ready.json'
+    $arguments = @((Join-Path $SandboxPath 'LogicAppAuth.Sandbox.dll'), '--scenario', $Scenario, '--ready-file', $readyFile) + $ExtraArguments
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $workFolder 'stdout.log') -RedirectStandardError (Join-Path $workFolder 'stderr.log')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path $readyFile)) {
+        if ($process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            $log = Get-Content (Join-Path $workFolder 'stderr.log'), (Join-Path $workFolder 'stdout.log') -Raw -ErrorAction SilentlyContinue
+            if (-not $process.HasExited) { $process.Kill() }
+            throw "The sandbox did not start within $TimeoutSeconds s. Its output: $log"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    $ready = Get-Content $readyFile -Raw | ConvertFrom-Json
+    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $workFolder
+    $ready | Add-Member -NotePropertyName ReadyFile -NotePropertyValue $readyFile
+    $ready
+}
+
+function Stop-LogicAppAuthSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
+    process {
+        $process = $Sandbox.Process
+        if (-not $process.HasExited) {
+            # SIGTERM lets the sandbox shut down cleanly (it removes its ready-file); Kill is the fallback.
+            if ($IsLinux -or $IsMacOS) { & kill -TERM $process.Id } else { $process.CloseMainWindow() | Out-Null }
+            if (-not $process.WaitForExit(10000)) { $process.Kill() }
+        }
+        Remove-Item -Recurse -Force $Sandbox.WorkFolder -ErrorAction SilentlyContinue
+    }
+}
+
+function Get-SandboxRequestLog {
+    <# The sandbox's request log: the witness for which requests a cmdlet sent. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [switch] $Clear)
+    $uri = "$($Sandbox.endpoint)/_sandbox/requests"
+    $log = Invoke-SandboxRequest -Sandbox $Sandbox -Method Get -Uri $uri
+    if ($Clear) { Invoke-SandboxRequest -Sandbox $Sandbox -Method Delete -Uri $uri | Out-Null }
+    $log
+}
+
+function Clear-SandboxRequestLog {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-SandboxRequest -Sandbox $Sandbox -Method Delete -Uri "$($Sandbox.endpoint)/_sandbox/requests" | Out-Null
+}
+
+function New-SandboxToken {
+    <# Mints a token for a scenario principal (e.g. expired, or for another tenant) through the sandbox's test route. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $Principal = 'admin',
+        [string] $Audience = 'https://management.azure.com/',
+        [int] $LifetimeSeconds = 3600,
+        [string] $TenantId
+    )
+    $body = @{ principal = $Principal; audience = $Audience; lifetimeSeconds = $LifetimeSeconds }
+    if ($TenantId) { $body.tenantId = $TenantId }
+    (Invoke-SandboxRequest -Sandbox $Sandbox -Method Post -Uri "$($Sandbox.endpoint)/_sandbox/token" -Body ($body | ConvertTo-Json)).access_token
+}
+
+function Invoke-SandboxRequest {
+    # curl with --cacert trusts the sandbox's own certificate for this call; TLS validation stays on.
+    param($Sandbox, [string] $Method, [string] $Uri, [string] $Body)
+    $arguments = @('--silent', '--show-error', '--fail-with-body', '--cacert', $Sandbox.certificatePath, '-X', $Method.ToUpperInvariant(), $Uri)
+    if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
+    $text = (& curl @arguments) -join "`n"
+    if ($LASTEXITCODE -ne 0) { throw "Sandbox $Method $Uri failed (curl exit $LASTEXITCODE): $text" }
+    if ($text) { $text | ConvertFrom-Json -NoEnumerate }
+}
+
+Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Clear-SandboxRequestLog, New-SandboxToken
