@@ -1,0 +1,32 @@
+# Runs every tests/pester/*.Tests.ps1 in this (fresh) pwsh against the built module and one shared contoso sandbox.
+# Writes { Passed, Failed } to -SummaryPath for build.ps1, which sums it with xunit's counts.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SandboxPath,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $ResultsPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath
+Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1')
+
+$env:LOGICAPPAUTH_TEST_MODULE = $ModulePath
+$env:LOGICAPPAUTH_TEST_SANDBOX_PATH = $SandboxPath
+$sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario contoso
+$env:LOGICAPPAUTH_TEST_SANDBOX_READY = $sandbox.ReadyFile
+try {
+    $configuration = New-PesterConfiguration
+    $configuration.Run.Path = $PSScriptRoot
+    $configuration.Run.PassThru = $true
+    $configuration.Output.Verbosity = 'Detailed'
+    $configuration.TestResult.Enabled = $true
+    $configuration.TestResult.OutputFormat = 'NUnitXml'
+    $configuration.TestResult.OutputPath = Join-Path $ResultsPath 'pester.xml'
+    $result = Invoke-Pester -Configuration $configuration
+}
+finally {
+    $sandbox | Stop-LogicAppAuthSandbox
+}
+@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount } |
+    ConvertTo-Json | Set-Content $SummaryPath

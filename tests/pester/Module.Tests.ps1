@@ -1,0 +1,68 @@
+BeforeDiscovery { }
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $sandbox = Get-TestSandbox
+    $nuget = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $oldAzureCore = Join-Path $nuget.Trim() 'azure.core/1.38.0/lib/netstandard2.0/Azure.Core.dll'
+
+    # Lists connections from the sandbox with an access token, and reports where Azure.Core versions live.
+    $listAndReport = {
+        param($ModulePath, $ReadyFile, $OldAzureCore, [bool] $OldFirst)
+        $ErrorActionPreference = 'Stop'
+        if ($OldFirst) { Add-Type -Path $OldAzureCore }
+        Import-Module $ModulePath
+        if (-not $OldFirst) { Add-Type -Path $OldAzureCore }
+        $ready = Get-Content $ReadyFile -Raw | ConvertFrom-Json
+        Connect-LogicAppAuth -AccessToken $ready.accessToken -ResourceManagerUrl $ready.resourceManagerUrl -TrustedCertificatePath $ready.certificatePath | Out-Null
+        $rows = @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $ready.subscriptions[0].subscriptionId)
+        [pscustomobject]@{
+            Rows       = $rows.Count
+            AzureCores = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Azure.Core' } |
+                ForEach-Object { '{0}@{1}' -f $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).ToString() })
+        }
+    }
+}
+
+Describe 'Module loading' {
+    It 'exports exactly the cmdlets in the manifest' {
+        $result = Invoke-FreshPwsh -ScriptBlock { param($m) Import-Module $m; (Get-Command -Module LogicAppAuth).Name | Sort-Object } -ArgumentList $ModulePath
+        $result | Should -Be @('Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Get-LogicConnectorStatus')
+    }
+
+    It 'loads no Azure or Graph assembly at import' {
+        $loaded = Invoke-FreshPwsh -ScriptBlock {
+            param($m) Import-Module $m
+            [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name | Where-Object { $_ -like 'Azure.*' -or $_ -like 'Microsoft.Graph*' -or $_ -like 'Microsoft.Identity*' }
+        } -ArgumentList $ModulePath
+        $loaded | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the cmdlets exported after Import-Module -Force twice' {
+        $names = Invoke-FreshPwsh -ScriptBlock {
+            param($m) Import-Module $m; Import-Module $m -Force; Import-Module $m -Force; (Get-Command -Module LogicAppAuth).Count
+        } -ArgumentList $ModulePath
+        $names | Should -Be 3
+    }
+
+    It 'works when an older Azure.Core is loaded <When> the module, and keeps its own copy in its load context' -TestCases @(
+        @{ When = 'before'; OldFirst = $true }
+        @{ When = 'after'; OldFirst = $false }
+    ) {
+        param($When, $OldFirst)
+        $report = Invoke-FreshPwsh -ScriptBlock $listAndReport -ArgumentList $ModulePath, $sandbox.ReadyFile, $oldAzureCore, $OldFirst
+        $report | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
+        $report.Rows | Should -BeGreaterThan 5
+        $report.AzureCores | Should -Contain ('1.38.0.0@"Default" System.Runtime.Loader.DefaultAssemblyLoadContext #0')
+        @($report.AzureCores | Where-Object { $_ -like '*LogicAppAuth dependency load context*' }).Count | Should -Be 1
+        @($report.AzureCores | Where-Object { $_ -like '*Default*' }).Count | Should -Be 1
+    }
+
+    It 'has a default table view for every output type' {
+        $views = Invoke-FreshPwsh -ScriptBlock {
+            param($m) Import-Module $m
+            (Get-FormatData -TypeName LogicAppAuth.ConnectorStatus, LogicAppAuth.AuthContext).TypeNames
+        } -ArgumentList $ModulePath
+        $views | Should -Contain 'LogicAppAuth.ConnectorStatus'
+        $views | Should -Contain 'LogicAppAuth.AuthContext'
+    }
+}

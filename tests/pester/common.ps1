@@ -1,0 +1,47 @@
+# Dot-sourced by every test file: where the built module and the shared sandbox are, and small helpers.
+$script:ModulePath = $env:LOGICAPPAUTH_TEST_MODULE
+if (-not $script:ModulePath) {
+    $script:ModulePath = (Get-ChildItem (Join-Path $PSScriptRoot '../../output/LogicAppAuth/*/LogicAppAuth.psd1') | Select-Object -First 1).FullName
+}
+$script:SandboxPath = if ($env:LOGICAPPAUTH_TEST_SANDBOX_PATH) { $env:LOGICAPPAUTH_TEST_SANDBOX_PATH } else { Join-Path $PSScriptRoot '../../output/sandbox' }
+Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1') -Force
+
+function Get-TestSandbox {
+    <# The shared contoso sandbox started by Invoke-PesterSuite.ps1, with its process handle-free ready-file data. #>
+    $ready = Get-Content $env:LOGICAPPAUTH_TEST_SANDBOX_READY -Raw | ConvertFrom-Json
+    $ready | Add-Member -NotePropertyName ReadyFile -NotePropertyValue $env:LOGICAPPAUTH_TEST_SANDBOX_READY -PassThru
+}
+
+function Get-SandboxConnectParameters {
+    <# Splat for Connect-LogicAppAuth: the sandbox's endpoints and certificate, plus a sign-in method. #>
+    param($Sandbox, [ValidateSet('ServicePrincipal', 'AccessToken', 'None')] [string] $As = 'ServicePrincipal', [string] $Principal = 'admin')
+    $parameters = @{
+        ResourceManagerUrl     = $Sandbox.resourceManagerUrl
+        GraphUrl               = $Sandbox.graphUrl
+        AuthorityHost          = $Sandbox.authorityHost
+        TrustedCertificatePath = $Sandbox.certificatePath
+    }
+    switch ($As) {
+        'ServicePrincipal' {
+            $sp = $Sandbox.principals.$Principal
+            $parameters.ServicePrincipal = $true
+            $parameters.TenantId = $sp.tenantId
+            $parameters.ClientId = $sp.clientId
+            $parameters.ClientSecret = ConvertTo-SecureString $sp.clientSecret -AsPlainText -Force
+        }
+        'AccessToken' {
+            $parameters.AccessToken = $Sandbox.accessToken
+            $parameters.MicrosoftGraphAccessToken = $Sandbox.microsoftGraphAccessToken
+        }
+    }
+    $parameters
+}
+
+function Invoke-FreshPwsh {
+    <# Runs a script block in a new pwsh process; output and error records come back deserialized. #>
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [hashtable] $Environment = @{})
+    $saved = @{}
+    foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
+    try { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $ScriptBlock -args $ArgumentList 2>&1 }
+    finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+}
