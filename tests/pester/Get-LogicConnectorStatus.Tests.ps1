@@ -145,8 +145,8 @@ Describe 'Get-LogicConnectorStatus paging' {
     It 'follows nextLink when the service returns one item per page' {
         $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario contoso -ExtraArguments '--page-size', '1'
         try {
-            $connect = Get-SandboxConnectParameters $paged -As AccessToken
-            Connect-LogicAppAuth @connect | Out-Null
+            $pagedConnect = Get-SandboxConnectParameters $paged -As AccessToken
+            Connect-LogicAppAuth @pagedConnect | Out-Null
             $pagedRows = @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod)
             ($pagedRows | Sort-Object Name | ConvertTo-Json) | Should -Be ($rows | Sort-Object Name | ConvertTo-Json)
             $lists = Get-SandboxRequestLog $paged | Where-Object { $_.path -like '*/providers/Microsoft.Web/connections' }
