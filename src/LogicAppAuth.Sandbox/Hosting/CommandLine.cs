@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace LogicAppAuth.Sandbox.Hosting;
+
+/// <summary>Parses <c>--scenario contoso|path --ready-file path [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]</c>.</summary>
+public static class CommandLine
+{
+    public const string Usage =
+        "usage: LogicAppAuth.Sandbox --scenario contoso|<path.json> --ready-file <path> [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]";
+
+    public static SandboxOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SandboxOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.\n{Usage}");
+            int Number() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new ArgumentException($"{name} needs a whole number.\n{Usage}");
+
+            switch (name.ToLowerInvariant())
+            {
+                case "--scenario": options.Scenario = Value(); break;
+                case "--ready-file": options.ReadyFile = Path.GetFullPath(Value()); break;
+                case "--latency-ms": options.LatencyMs = Math.Max(0, Number()); break;
+                case "--page-size": options.PageSize = Math.Max(1, Number()); break;
+                case "--token-lifetime-seconds": options.TokenLifetimeSeconds = Number(); break;
+                default: throw new ArgumentException($"Unknown argument '{name}'.\n{Usage}");
+            }
+        }
+
+        if (options.ReadyFile is null)
+        {
+            throw new ArgumentException($"--ready-file is required.\n{Usage}");
+        }
+
+        return options;
+    }
+}

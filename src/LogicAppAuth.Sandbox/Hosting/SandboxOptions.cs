@@ -1,0 +1,26 @@
+namespace LogicAppAuth.Sandbox.Hosting;
+
+public sealed class SandboxOptions
+{
+    /// <summary>Built-in scenario name (Scenarios/&lt;name&gt;.json) or a path to a scenario file.</summary>
+    public string Scenario { get; set; } = "contoso";
+
+    /// <summary>Where to write the ready-file; none when null.</summary>
+    public string? ReadyFile { get; set; }
+
+    /// <summary>Where sandbox-cert.pem goes; defaults to the ready-file's folder, else a temp folder.</summary>
+    public string? CertificateDirectory { get; set; }
+
+    /// <summary>Delay before every ARM and Graph answer.</summary>
+    public int LatencyMs { get; set; }
+
+    /// <summary>Page size of every list route; null means Azure's defaults (50 ARM, 100 Graph).</summary>
+    public int? PageSize { get; set; }
+
+    /// <summary>Lifetime of tokens from the token and managed-identity endpoints.</summary>
+    public int TokenLifetimeSeconds { get; set; } = 3600;
+
+    public int ArmPageSize => PageSize ?? 50;
+
+    public int GraphPageSize => PageSize ?? 100;
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace LogicAppAuth.Sandbox.Scenarios;
+
+/// <summary>The data a sandbox serves: tenants, principals, RBAC, ARM documents and Graph objects.
+/// Format: Scenarios/README.md.</summary>
+public sealed class Scenario
+{
+    public string Name { get; set; } = "";
+    public string HomeTenantId { get; set; } = "";
+    public List<ScenarioTenant> Tenants { get; set; } = [];
+    public List<ScenarioSubscription> Subscriptions { get; set; } = [];
+    public List<ScenarioPrincipal> Principals { get; set; } = [];
+    public List<ScenarioRoleAssignment> RoleAssignments { get; set; } = [];
+    public List<ScenarioResourceGroup> ResourceGroups { get; set; } = [];
+    public List<JsonObject> Resources { get; set; } = [];
+
+    /// <summary>connections.json content of Standard apps, keyed by site resource id.</summary>
+    public Dictionary<string, JsonObject> StandardAppConnections { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ScenarioGraph Graph { get; set; } = new();
+
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Loads a scenario by name (Scenarios/&lt;name&gt;.json next to the assembly) or by file path.</summary>
+    public static Scenario Load(string nameOrPath)
+    {
+        var path = nameOrPath;
+        if (!File.Exists(path))
+        {
+            path = Path.Combine(AppContext.BaseDirectory, "Scenarios", nameOrPath + ".json");
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"Scenario '{nameOrPath}' is neither a file nor a built-in scenario.", path);
+            }
+        }
+
+        using var stream = File.OpenRead(path);
+        var scenario = JsonSerializer.Deserialize<Scenario>(stream, JsonOptions)
+            ?? throw new InvalidDataException($"Scenario file '{path}' is empty.");
+        if (string.IsNullOrEmpty(scenario.Name))
+        {
+            scenario.Name = Path.GetFileNameWithoutExtension(path);
+        }
+
+        scenario.Validate();
+        return scenario;
+    }
+
+    public ScenarioPrincipal? FindPrincipalByName(string name) =>
+        Principals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public ScenarioPrincipal? FindPrincipalByAppId(string appId) =>
+        Principals.FirstOrDefault(p => string.Equals(p.AppId, appId, StringComparison.OrdinalIgnoreCase));
+
+    public ScenarioPrincipal? FindPrincipalByObjectId(string objectId) =>
+        Principals.FirstOrDefault(p => string.Equals(p.ObjectId, objectId, StringComparison.OrdinalIgnoreCase));
+
+    public ScenarioSubscription? FindSubscription(string subscriptionId) =>
+        Subscriptions.FirstOrDefault(s => string.Equals(s.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase));
+
+    private void Validate()
+    {
+        if (!Guid.TryParse(HomeTenantId, out _))
+        {
+            throw new InvalidDataException("Scenario homeTenantId must be a GUID.");
+        }
+
+        foreach (var subscription in Subscriptions)
+        {
+            if (!Guid.TryParse(subscription.SubscriptionId, out _) || !Guid.TryParse(subscription.TenantId, out _))
+            {
+                throw new InvalidDataException($"Subscription '{subscription.DisplayName}' needs GUID subscriptionId and tenantId.");
+            }
+        }
+
+        foreach (var resource in Resources)
+        {
+            if (resource["id"] is null || resource["type"] is null || resource["name"] is null)
+            {
+                throw new InvalidDataException("Every scenario resource needs id, name and type.");
+            }
+        }
+    }
+}
+
+public sealed class ScenarioTenant
+{
+    public string TenantId { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public string DefaultDomain { get; set; } = "";
+}
+
+public sealed class ScenarioSubscription
+{
+    public string SubscriptionId { get; set; } = "";
+    public string TenantId { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter))]
+public enum PrincipalKind
+{
+    ServicePrincipal,
+    ManagedIdentity,
+}
+
+/// <summary>An identity that can obtain tokens from the sandbox.</summary>
+public sealed class ScenarioPrincipal
+{
+    public string Name { get; set; } = "";
+    public PrincipalKind Kind { get; set; } = PrincipalKind.ServicePrincipal;
+    public string DisplayName { get; set; } = "";
+    public string TenantId { get; set; } = "";
+    public string AppId { get; set; } = "";
+    public string ObjectId { get; set; } = "";
+
+    /// <summary>Client secret for the client-credentials grant; null for managed identities.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Served by the managed-identity endpoint (the Automation account's identity).</summary>
+    public bool AutomationIdentity { get; set; }
+
+    /// <summary>Microsoft Graph application permissions, sent as the <c>roles</c> claim of Graph tokens.</summary>
+    public List<string> GraphAppRoles { get; set; } = [];
+}
+
+public sealed class ScenarioRoleAssignment
+{
+    /// <summary>Assignment GUID; derived from principal, role and scope when omitted.</summary>
+    public string? Name { get; set; }
+    public string PrincipalId { get; set; } = "";
+    public string PrincipalType { get; set; } = "ServicePrincipal";
+
+    /// <summary>Built-in role name (e.g. "Reader") or role definition GUID.</summary>
+    public string Role { get; set; } = "";
+    public string Scope { get; set; } = "";
+}
+
+public sealed class ScenarioResourceGroup
+{
+    public string SubscriptionId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Location { get; set; } = "westeurope";
+    public Dictionary<string, string>? Tags { get; set; }
+}
+
+public sealed class ScenarioGraph
+{
+    public List<JsonObject> Users { get; set; } = [];
+    public List<JsonObject> Applications { get; set; } = [];
+    public List<JsonObject> ServicePrincipals { get; set; } = [];
+}
