@@ -6,22 +6,39 @@ namespace LogicAppAuth.Sandbox.Arm;
 /// <summary>
 /// Every ARM resource (resource groups, role assignments and provider resources) as its full JSON
 /// document, indexed case-insensitively by id. Lists are computed by filtering documents, so a PUT
-/// later only has to replace a document.
+/// later only has to replace a document. Secondary indexes by parent and by type keep lists cheap
+/// when a generated scenario holds many thousands of documents.
 /// </summary>
 public sealed class ResourceStore
 {
     private readonly ConcurrentDictionary<string, JsonObject> _documents = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byParent = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byType = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, JsonObject> _siteFiles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _writeLock = new();
 
     public int Count => _documents.Count;
 
     public void Put(JsonObject document)
     {
-        var id = (string?)document["id"] ?? throw new ArgumentException("A document needs an id.", nameof(document));
-        _documents[ArmPath.Normalize(id)] = document;
+        var id = ArmPath.Normalize((string?)document["id"] ?? throw new ArgumentException("A document needs an id.", nameof(document)));
+        var type = (string?)document["type"] ?? "";
+        lock (_writeLock)
+        {
+            RemoveUnlocked(id);
+            _documents[id] = document;
+            Bucket(_byParent, ArmPath.Parent(id))[id] = document;
+            Bucket(_byType, type)[id] = document;
+        }
     }
 
-    public bool Remove(string id) => _documents.TryRemove(ArmPath.Normalize(id), out _);
+    public bool Remove(string id)
+    {
+        lock (_writeLock)
+        {
+            return RemoveUnlocked(ArmPath.Normalize(id));
+        }
+    }
 
     /// <summary>A deep copy, so callers can shape the response without touching the stored document.</summary>
     public JsonObject? Get(string id) =>
@@ -30,28 +47,18 @@ public sealed class ResourceStore
     public bool Exists(string id) => _documents.ContainsKey(ArmPath.Normalize(id));
 
     /// <summary>Documents whose id minus its last segment equals <paramref name="collectionPath"/>, ordered by id.</summary>
-    public IReadOnlyList<JsonObject> ListCollection(string collectionPath)
-    {
-        var normalized = ArmPath.Normalize(collectionPath);
-        return _documents
-            .Where(pair => string.Equals(ArmPath.Parent(pair.Key), normalized, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(pair => (JsonObject)pair.Value.DeepClone())
-            .ToList();
-    }
+    public IReadOnlyList<JsonObject> ListCollection(string collectionPath) =>
+        _byParent.TryGetValue(ArmPath.Normalize(collectionPath), out var bucket) ? Sorted(bucket) : [];
 
     /// <summary>Documents of one type whose id starts with <paramref name="idPrefix"/>, ordered by id.</summary>
     public IReadOnlyList<JsonObject> ListOfTypeUnder(string idPrefix, string resourceType) =>
-        _documents
-            .Where(pair => pair.Key.StartsWith(idPrefix, StringComparison.OrdinalIgnoreCase))
-            .Where(pair => string.Equals((string?)pair.Value["type"], resourceType, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(pair => (JsonObject)pair.Value.DeepClone())
-            .ToList();
+        _byType.TryGetValue(resourceType, out var bucket)
+            ? Sorted(bucket.Where(pair => pair.Key.StartsWith(idPrefix, StringComparison.OrdinalIgnoreCase)))
+            : [];
 
     /// <summary>Every document of one resource type (e.g. role assignments for RBAC evaluation); not cloned.</summary>
     public IEnumerable<JsonObject> OfType(string resourceType) =>
-        _documents.Values.Where(d => string.Equals((string?)d["type"], resourceType, StringComparison.OrdinalIgnoreCase));
+        _byType.TryGetValue(resourceType, out var bucket) ? bucket.Values : [];
 
     /// <summary>Files of a Standard app's wwwroot (connections.json), keyed by site id and file name.</summary>
     public void PutSiteFile(string siteId, string fileName, JsonObject content) =>
@@ -59,4 +66,30 @@ public sealed class ResourceStore
 
     public JsonObject? GetSiteFile(string siteId, string fileName) =>
         _siteFiles.TryGetValue(ArmPath.Normalize(siteId) + "|" + fileName, out var content) ? (JsonObject)content.DeepClone() : null;
+
+    private bool RemoveUnlocked(string id)
+    {
+        if (!_documents.TryRemove(id, out var old))
+        {
+            return false;
+        }
+
+        if (_byParent.TryGetValue(ArmPath.Parent(id), out var siblings))
+        {
+            siblings.TryRemove(id, out _);
+        }
+
+        if (_byType.TryGetValue((string?)old["type"] ?? "", out var sameType))
+        {
+            sameType.TryRemove(id, out _);
+        }
+
+        return true;
+    }
+
+    private static ConcurrentDictionary<string, JsonObject> Bucket(ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> index, string key) =>
+        index.GetOrAdd(key, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.OrdinalIgnoreCase));
+
+    private static List<JsonObject> Sorted(IEnumerable<KeyValuePair<string, JsonObject>> documents) =>
+        documents.OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase).Select(pair => (JsonObject)pair.Value.DeepClone()).ToList();
 }

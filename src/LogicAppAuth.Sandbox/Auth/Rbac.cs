@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using LogicAppAuth.Sandbox.Arm;
 
@@ -41,9 +42,11 @@ public sealed class Rbac(ResourceStore store)
         }
     }
 
+    private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Azure action patterns: '*' matches any run of characters, case-insensitively.</summary>
     private static bool Matches(IEnumerable<string> patterns, string action) =>
-        patterns.Any(pattern => Regex.IsMatch(
-            action,
-            "^" + Regex.Escape(pattern).Replace("\\*", ".*") + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
+        patterns.Any(pattern => Patterns.GetOrAdd(pattern, p => new Regex(
+            "^" + Regex.Escape(p).Replace("\\*", ".*") + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).IsMatch(action));
 }
