@@ -45,13 +45,14 @@ function Invoke-Build {
     Remove-Item -Recurse -Force $publish, $moduleFolder -ErrorAction SilentlyContinue
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/LogicAppAuth/LogicAppAuth.csproj'), '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$version")
 
-    # The cmdlet assembly sits at the module root; the engine and every third-party assembly go to deps/,
-    # where only the module's own load context looks (see src/LogicAppAuth/Loading).
+    # The cmdlet and output-type assemblies sit at the module root; the engine and every third-party assembly
+    # go to deps/, where only the module's own load context looks (see src/LogicAppAuth/Loading).
     $deps = Join-Path $moduleFolder 'deps'
     New-Item -ItemType Directory -Force -Path $deps | Out-Null
-    Copy-Item (Join-Path $publish 'LogicAppAuth.dll') $moduleFolder
+    $rootAssemblies = 'LogicAppAuth.dll', 'LogicAppAuth.Models.dll'
+    $rootAssemblies | ForEach-Object { Copy-Item (Join-Path $publish $_) $moduleFolder }
     Get-ChildItem $publish -Filter *.dll |
-        Where-Object { $_.Name -notin 'LogicAppAuth.dll', 'System.Management.Automation.dll', 'System.Runtime.Loader.dll' } |
+        Where-Object { $_.Name -notin $rootAssemblies -and $_.Name -notin 'System.Management.Automation.dll', 'System.Runtime.Loader.dll' } |
         Copy-Item -Destination $deps
     Copy-Item (Join-Path $root 'LogicAppAuth.psd1') $moduleFolder
     Copy-Item (Join-Path $root 'module/*') $moduleFolder -Recurse

@@ -4,9 +4,9 @@ BeforeAll {
     $sandbox = Get-TestSandbox
     $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
 }
-AfterEach { Disconnect-LogicAppAuth }
-
 Describe 'Connect-LogicAppAuth' {
+    AfterEach { Disconnect-LogicAppAuth }
+
     It 'signs in as a service principal through the client-credentials flow' {
         $connect = Get-SandboxConnectParameters $sandbox
         $context = Connect-LogicAppAuth @connect

@@ -24,9 +24,17 @@ namespace LogicAppAuth.Commands
         [Alias("Subscription")]
         public string[]? SubscriptionId { get; set; }
 
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         public string[]? ResourceId { get; set; }
+
+        /// <summary>
+        /// Whatever is piped in. A string is read as a resource id; any other object is read through the
+        /// properties bound by name above. (A string[] ResourceId taking pipeline input by value would also
+        /// swallow the text form of every object that has no ResourceId.)
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
 
         [Parameter]
         [SupportsWildcards]
@@ -43,6 +51,10 @@ namespace LogicAppAuth.Commands
             var session = SessionStore.Current;
             var inventory = (Func<Engine.Operations.IOperationSink, ConnectorInventory>)(sink => new ConnectorInventory(session, sink, Matches));
             var subscriptions = (SubscriptionId ?? Array.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
+            if (InputObject?.BaseObject is string text)
+            {
+                ResourceId = new[] { text };
+            }
 
             if (ResourceId != null && ResourceId.Any(id => !string.IsNullOrWhiteSpace(id)))
             {
@@ -62,10 +74,10 @@ namespace LogicAppAuth.Commands
                     Run(subscription, (sink, token) => inventory(sink).ListResourceIdAsync(subscription, token));
                 }
             }
-            else if (MyInvocation.ExpectingInput)
+            else if (InputObject != null)
             {
                 WriteError(ErrorRecordFactory.InvalidArgument("NoScopeInInput",
-                    "The input object has no ResourceId, Id, ResourceGroupName or SubscriptionId property; it was skipped.", CurrentPipelineObject()));
+                    "The input has no ResourceId, Id, ResourceGroupName or SubscriptionId value; it was skipped. Pipe resource ids or objects from Az cmdlets.", InputObject));
             }
             else
             {
@@ -78,7 +90,5 @@ namespace LogicAppAuth.Commands
 
         private static bool MatchesAny(IReadOnlyCollection<string>? patterns, string value) =>
             patterns == null || patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value));
-
-        private object? CurrentPipelineObject() => GetVariableValue("_");
     }
 }

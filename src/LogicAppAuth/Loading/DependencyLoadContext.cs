@@ -53,18 +53,27 @@ namespace LogicAppAuth.Commands.Loading
         }
     }
 
-    /// <summary>Routes the Default context's request for the engine to the private context (PowerShell 7 only).</summary>
+    /// <summary>
+    /// Answers the Default context's requests for the module's own assemblies (PowerShell 7 only): the engine
+    /// goes to the private context, the output types to the Default context from the module folder.
+    /// </summary>
     internal static class DependencyLoadContextHook
     {
-        private static DependencyLoadContext? context;
-
-        public static void Register(string folder)
+        public static void Register(string moduleFolder, string dependencyFolder)
         {
-            context = new DependencyLoadContext(folder);
-            AssemblyLoadContext.Default.Resolving += (_, name) =>
-                string.Equals(name.Name, ModuleInitializer.EngineAssemblyName, StringComparison.Ordinal)
-                    ? context.LoadFromAssemblyName(name)
-                    : null;
+            var context = new DependencyLoadContext(dependencyFolder);
+            AssemblyLoadContext.Default.Resolving += (defaultContext, name) =>
+            {
+                switch (name.Name)
+                {
+                    case ModuleInitializer.EngineAssemblyName:
+                        return context.LoadFromAssemblyName(name);
+                    case ModuleInitializer.ModelsAssemblyName:
+                        return defaultContext.LoadFromAssemblyPath(Path.Combine(moduleFolder, name.Name + ".dll"));
+                    default:
+                        return null;
+                }
+            };
         }
     }
 }

@@ -11,16 +11,19 @@ namespace LogicAppAuth.Commands.Loading
     /// Microsoft.Graph) load into the session. The engine and every third-party assembly live in <c>deps/</c>,
     /// out of reach of default probing. On PowerShell 7 the engine is loaded into a private
     /// AssemblyLoadContext that serves <c>deps/</c> first; on Windows PowerShell 5.1 an AssemblyResolve
-    /// handler serves only files from <c>deps/</c>.
+    /// handler serves only files from <c>deps/</c>. The output types (LogicAppAuth.Models) load into the default
+    /// context from the module folder, so that PowerShell can name them and apply format views.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         internal const string EngineAssemblyName = "LogicAppAuth.Engine";
+        internal const string ModelsAssemblyName = "LogicAppAuth.Models";
         private static readonly object Gate = new object();
         private static bool registered;
 
-        internal static string DependencyFolder { get; } =
-            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "deps");
+        internal static string ModuleFolder { get; } = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".";
+
+        internal static string DependencyFolder { get; } = Path.Combine(ModuleFolder, "deps");
 
         public void OnImport()
         {
@@ -37,7 +40,7 @@ namespace LogicAppAuth.Commands.Loading
                 }
                 else
                 {
-                    DependencyLoadContextHook.Register(DependencyFolder);
+                    DependencyLoadContextHook.Register(ModuleFolder, DependencyFolder);
                 }
 
                 registered = true;
@@ -54,7 +57,9 @@ namespace LogicAppAuth.Commands.Loading
 
         private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args)
         {
-            var path = Path.Combine(DependencyFolder, new AssemblyName(args.Name).Name + ".dll");
+            var name = new AssemblyName(args.Name).Name;
+            var folder = name == ModelsAssemblyName ? ModuleFolder : DependencyFolder;
+            var path = Path.Combine(folder, name + ".dll");
             return File.Exists(path) ? Assembly.LoadFrom(path) : null;
         }
     }
