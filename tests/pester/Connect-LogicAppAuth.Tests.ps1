@@ -91,12 +91,13 @@ Describe 'Connect-LogicAppAuth' {
         $result = Invoke-FreshPwsh -ScriptBlock {
             param($ModulePath)
             Import-Module $ModulePath
-            try { Get-LogicConnectorStatus -ResourceGroupName rg-integration; 'no error' } catch { $_ }
+            try { Get-LogicConnectorStatus -ResourceGroupName rg-integration; 'no error' }
+            catch { [pscustomobject]@{ FullyQualifiedErrorId = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message } }
         } -ArgumentList $ModulePath -Environment @{ AZURE_CLIENT_ID = $null; IDENTITY_ENDPOINT = $null; MSI_ENDPOINT = $null }
         @($result).Count | Should -Be 1
         $result.FullyQualifiedErrorId | Should -BeLike 'NoCredentialAvailable,*'
-        $result.CategoryInfo.Category | Should -Be 'AuthenticationError'
-        $result.Exception.Message | Should -Match 'Connect-LogicAppAuth'
+        $result.Category | Should -Be 'AuthenticationError'
+        $result.Message | Should -Match 'Connect-LogicAppAuth'
     }
 
     It 'answers Azure''s 401 codes as AuthenticationError records: <Case>' -TestCases @(
@@ -107,8 +108,12 @@ Describe 'Connect-LogicAppAuth' {
         $token = New-SandboxToken -Sandbox $sandbox -LifetimeSeconds $Lifetime -TenantId $Tenant
         $parameters = Get-SandboxConnectParameters $sandbox -As None
         Connect-LogicAppAuth @parameters -AccessToken $token | Out-Null
-        $errors = @()
-        try { Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod -ErrorVariable +errors -ErrorAction SilentlyContinue } catch { $errors += $_ }
+        $errors = try {
+            Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures
+        }
+        catch { $_ }
+        @($errors).Count | Should -Be 1
         $errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $errors[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
         $errors[0].Exception.Message | Should -Match 'Connect-LogicAppAuth'

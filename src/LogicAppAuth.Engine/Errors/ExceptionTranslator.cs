@@ -23,7 +23,7 @@ namespace LogicAppAuth.Engine.Errors
                 case AuthenticationFailedException failed:
                     return new LogicAppAuthException("AuthenticationFailed", FailureKind.AuthenticationError,
                         "Signing in to Microsoft Entra ID failed. Check the tenant id, client id and secret or certificate (and that the secret has not expired). " +
-                        "Details: " + FirstLine(failed.Message), target, failed);
+                        "Details: " + OneLine(failed.Message), target, failed);
                 case RequestFailedException request when request.Status == 0:
                     return Connectivity(request, target);
                 case AuthenticationException tls:
@@ -74,6 +74,13 @@ namespace LogicAppAuth.Engine.Errors
             }
 
             return FirstLine(current.Message);
+        }
+
+        /// <summary>Azure.Identity puts the Entra error (AADSTS code and text) on the lines after its own first line.</summary>
+        private static string OneLine(string message)
+        {
+            var text = System.Text.RegularExpressions.Regex.Replace(message, @"\s+", " ").Trim();
+            return text.Length <= 600 ? text : text.Substring(0, 600) + "...";
         }
 
         private static string FirstLine(string message)

@@ -11,6 +11,7 @@ namespace LogicAppAuth.Engine.Http
     /// </summary>
     internal sealed class HttpPipelineFactory
     {
+        private const int MaxRetries = 6;
         private readonly HttpClientTransport transport;
 
         public HttpPipelineFactory(TrustedCertificate? trustedCertificate)
@@ -30,11 +31,9 @@ namespace LogicAppAuth.Engine.Http
         public T Configure<T>(T options) where T : ClientOptions
         {
             options.Transport = transport;
-            options.Retry.Mode = RetryMode.Exponential;
-            options.Retry.MaxRetries = 6;
-            options.Retry.Delay = TimeSpan.FromSeconds(1);
-            options.Retry.MaxDelay = TimeSpan.FromSeconds(60);
             options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+            options.RetryPolicy = new TransientFailureRetryPolicy(MaxRetries,
+                DelayStrategy.CreateExponentialDelayStrategy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)));
             options.Diagnostics.ApplicationId = "LogicAppAuth";
             options.Diagnostics.IsLoggingContentEnabled = false;
             options.Diagnostics.IsDistributedTracingEnabled = false;
