@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using Azure;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading;
@@ -32,6 +34,24 @@ namespace LogicAppAuth.Engine.Arm
         public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
 
+        /// <summary>A POST whose answer also carries headers the caller acts on (e.g. Resource Graph's quota headers).</summary>
+        public async Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> PostWithHeadersAsync(string pathOrUrl, string jsonBody, string target,
+            string firstHeader, string secondHeader, CancellationToken cancellationToken)
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var body = await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken, response =>
+            {
+                foreach (var name in new[] { firstHeader, secondHeader })
+                {
+                    if (response.Headers.TryGetValue(name, out var value))
+                    {
+                        headers[name] = value;
+                    }
+                }
+            }).ConfigureAwait(false);
+            return (body, headers);
+        }
+
         /// <summary>Reads every page of an ARM list (<c>{ value: [...], nextLink }</c>), handing each item over as its page arrives.</summary>
         public async Task<int> ListAsync(string pathOrUrl, Action<JsonElement> onItem, string target, CancellationToken cancellationToken)
         {
@@ -55,7 +75,8 @@ namespace LogicAppAuth.Engine.Arm
             return count;
         }
 
-        private async Task<JsonDocument> SendAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken)
+        private async Task<JsonDocument> SendAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken,
+            Action<Response>? inspect = null)
         {
             var uri = Resolve(pathOrUrl);
             using var message = pipeline.CreateMessage();
@@ -78,6 +99,7 @@ namespace LogicAppAuth.Engine.Arm
                 throw ArmErrors.FromResponse(response, target);
             }
 
+            inspect?.Invoke(response);
             return response.ContentStream == null || response.Content.ToMemory().Length == 0
                 ? JsonDocument.Parse("{}")
                 : JsonDocument.Parse(response.Content.ToMemory());

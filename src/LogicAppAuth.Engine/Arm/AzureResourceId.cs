@@ -9,6 +9,7 @@ namespace LogicAppAuth.Engine.Arm
     {
         public const string ConnectionType = "Microsoft.Web/connections";
         public const string WorkflowType = "Microsoft.Logic/workflows";
+        public const string SiteType = "Microsoft.Web/sites";
         public const string ResourceGroupType = "Microsoft.Resources/resourceGroups";
         public const string SubscriptionType = "Microsoft.Resources/subscriptions";
 
@@ -54,6 +55,13 @@ namespace LogicAppAuth.Engine.Arm
                     $"'{text}' is not an Azure resource id. Expected a form like /subscriptions/<guid>/resourceGroups/<name>/providers/Microsoft.Web/connections/<name>.",
                     text, e);
             }
+        }
+
+        /// <summary>The subscription id of a resource id, or "" when it has none.</summary>
+        public static string SubscriptionOf(string resourceId)
+        {
+            var parts = resourceId.Split('/');
+            return parts.Length > 2 && string.Equals(parts[1], "subscriptions", StringComparison.OrdinalIgnoreCase) ? parts[2] : "";
         }
 
         public static string ResourceGroup(string subscriptionId, string resourceGroupName) =>

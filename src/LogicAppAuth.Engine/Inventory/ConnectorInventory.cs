@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
@@ -11,31 +12,43 @@ using LogicAppAuth.Engine.Session;
 namespace LogicAppAuth.Engine.Inventory
 {
     /// <summary>
-    /// Lists API connections with their status and the workflows that use them, for a resource group,
-    /// a subscription, or one resource (a connection or a workflow).
+    /// Lists API connections with their status and the Consumption workflows and Standard apps that use them, for a
+    /// resource group, subscriptions, management groups, the whole tenant, or one resource. Wide scopes read through
+    /// Azure Resource Graph and fall back to ARM lists per resource group when Resource Graph is refused.
     /// </summary>
     public sealed class ConnectorInventory
     {
+        private const string ReferencingResourcesQuery =
+            "resources | where type =~ 'microsoft.logic/workflows' or (type =~ 'microsoft.web/sites' and kind contains 'workflowapp') | order by id asc";
+
+        private const string ConnectionsQuery = "resources | where type =~ 'microsoft.web/connections' | order by id asc";
+
         private readonly AzureSession session;
         private readonly IOperationSink sink;
+        private readonly InventoryOptions options;
         private readonly Func<ConnectorStatus, bool> filter;
         private readonly ArmRestClient arm;
 
-        public ConnectorInventory(AzureSession session, IOperationSink sink, Func<ConnectorStatus, bool>? filter = null)
+        public ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter = null)
         {
             this.session = session;
             this.sink = sink;
+            this.options = options;
             this.filter = filter ?? (_ => true);
             arm = session.Arm(sink);
         }
 
         /// <summary>
-        /// Lists a resource group. With no subscription given, the group is looked for in the default subscription,
-        /// or else in every subscription the caller can see.
+        /// Lists a resource group through ARM (fresh, and cheap at this size). With no subscription given, the group
+        /// is looked for in the default subscription, or else in every subscription the caller can see.
         /// </summary>
         public async Task ListResourceGroupAsync(string resourceGroupName, IReadOnlyCollection<string> subscriptionIds, CancellationToken cancellationToken)
         {
-            var candidates = subscriptionIds.Count > 0 ? subscriptionIds : await DefaultSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+            var candidates = subscriptionIds.Count > 0
+                ? subscriptionIds
+                : session.DefaultSubscriptionId.Length > 0
+                    ? new[] { session.DefaultSubscriptionId }
+                    : (await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.SubscriptionId).ToList();
             var subscriptions = candidates.Count == 1
                 ? candidates
                 : await SubscriptionsHoldingAsync(resourceGroupName, candidates, cancellationToken).ConfigureAwait(false);
@@ -48,21 +61,25 @@ namespace LogicAppAuth.Engine.Inventory
 
             foreach (var subscriptionId in subscriptions)
             {
-                await ListGroupAsync(subscriptionId, resourceGroupName, cancellationToken).ConfigureAwait(false);
+                var group = new[] { (subscriptionId, resourceGroupName) };
+                await ScanAsync(
+                    collector => ReadGroupReferencesAsync(group, collector.References, cancellationToken),
+                    collector => ReadGroupConnectionsAsync(group, collector, cancellationToken),
+                    id => IsInGroup(id, subscriptionId, resourceGroupName)).ConfigureAwait(false);
             }
         }
 
-        /// <summary>Lists what one resource id names: a subscription, a resource group, a connection, or the connections of a workflow.</summary>
+        /// <summary>Lists what one resource id names: a subscription, a resource group, a connection, or the connections a workflow or Standard app uses.</summary>
         public async Task ListResourceIdAsync(string resourceId, CancellationToken cancellationToken)
         {
             var id = AzureResourceId.Parse(resourceId);
             if (id.IsType(AzureResourceId.SubscriptionType))
             {
-                await ListSubscriptionAsync(id.SubscriptionId, cancellationToken).ConfigureAwait(false);
+                await ListSubscriptionsAsync(new[] { id.SubscriptionId }, cancellationToken).ConfigureAwait(false);
             }
             else if (id.IsType(AzureResourceId.ResourceGroupType))
             {
-                await ListGroupAsync(id.SubscriptionId, id.ResourceGroupName, cancellationToken).ConfigureAwait(false);
+                await ListResourceGroupAsync(id.ResourceGroupName, new[] { id.SubscriptionId }, cancellationToken).ConfigureAwait(false);
             }
             else if (id.IsType(AzureResourceId.ConnectionType))
             {
@@ -70,151 +87,311 @@ namespace LogicAppAuth.Engine.Inventory
             }
             else if (id.IsType(AzureResourceId.WorkflowType))
             {
-                await ListWorkflowConnectionsAsync(id, cancellationToken).ConfigureAwait(false);
+                using var workflow = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Workflows}", id.Id, cancellationToken).ConfigureAwait(false);
+                await ListReferencedConnectionsAsync(WorkflowReferences.Read(workflow.RootElement).ToList(), cancellationToken).ConfigureAwait(false);
+            }
+            else if (id.IsType(AzureResourceId.SiteType))
+            {
+                var references = await StandardAppConnectionsAsync(id.Id, id.Name, cancellationToken).ConfigureAwait(false);
+                await ListReferencedConnectionsAsync(references, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 throw new LogicAppAuthException("UnsupportedResourceType", FailureKind.InvalidArgument,
-                    $"'{id.Id}' is a {id.ResourceType}. Give a subscription, resource group, Microsoft.Web/connections or Microsoft.Logic/workflows id.", id.Id);
+                    $"'{id.Id}' is a {id.ResourceType}. Give a subscription, resource group, Microsoft.Web/connections, Microsoft.Logic/workflows or Standard logic app (Microsoft.Web/sites) id.",
+                    resourceId);
             }
         }
 
         /// <summary>Every subscription the caller can see.</summary>
-        public async Task ListAllSubscriptionsAsync(CancellationToken cancellationToken)
+        public async Task ListAllAsync(CancellationToken cancellationToken)
         {
-            foreach (var subscriptionId in await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false))
+            var visible = await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+            await ListSubscriptionsAsync(visible.Select(s => s.SubscriptionId).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The given subscriptions. One the caller cannot see gets a PermissionDenied error of its own; the rest are listed.
+        /// </summary>
+        public async Task ListSubscriptionsAsync(IReadOnlyCollection<string> subscriptionIds, CancellationToken cancellationToken)
+        {
+            var visible = (await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false))
+                .Select(s => s.SubscriptionId).ToList();
+            var readable = new List<string>();
+            foreach (var subscriptionId in subscriptionIds.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                try
+                var match = visible.FirstOrDefault(v => string.Equals(v, subscriptionId, StringComparison.OrdinalIgnoreCase));
+                if (match != null)
                 {
-                    await ListSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+                    readable.Add(match);
                 }
-                catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 401 && e.ErrorId == "InvalidAuthenticationTokenTenant")
+                else
                 {
-                    sink.WriteError(e);
+                    sink.WriteError(new LogicAppAuthException("SubscriptionNotAccessible", FailureKind.PermissionDenied,
+                        $"Subscription '{subscriptionId}' is not among the subscriptions the signed-in identity can read. Ask for Reader on it, " +
+                        "or sign in to its tenant with Connect-LogicAppAuth -TenantId.", "/subscriptions/" + subscriptionId));
+                }
+            }
+
+            if (readable.Count == 0)
+            {
+                return;
+            }
+
+            Func<string, bool> inScope = id => readable.Any(s => id.StartsWith("/subscriptions/" + s + "/", StringComparison.OrdinalIgnoreCase));
+            if (await TryResourceGraphAsync(readable, Array.Empty<string>(), inScope, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var groups = await ResourceGroupsAsync(readable, cancellationToken).ConfigureAwait(false);
+            await ScanAsync(
+                collector => ReadGroupReferencesAsync(groups, collector.References, cancellationToken),
+                collector => ReadGroupConnectionsAsync(groups, collector, cancellationToken),
+                inScope).ConfigureAwait(false);
+        }
+
+        /// <summary>Every subscription under the given management groups; only Resource Graph can answer this.</summary>
+        public async Task ListManagementGroupsAsync(IReadOnlyCollection<string> managementGroupIds, CancellationToken cancellationToken)
+        {
+            var seenSubscriptions = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            Func<string, bool> inScope = id => seenSubscriptions.Contains(AzureResourceId.SubscriptionOf(id));
+            if (!await TryResourceGraphAsync(Array.Empty<string>(), managementGroupIds, inScope, cancellationToken, seenSubscriptions).ConfigureAwait(false))
+            {
+                throw new LogicAppAuthException("ManagementGroupNeedsResourceGraph", FailureKind.PermissionDenied,
+                    "Listing a management group needs Azure Resource Graph, which is not available to this identity. " +
+                    "Give -SubscriptionId for its subscriptions instead.", string.Join(",", managementGroupIds));
+            }
+        }
+
+        private async Task<bool> TryResourceGraphAsync(IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
+            Func<string, bool> inScope, CancellationToken cancellationToken, HashSet<string>? seenSubscriptions = null)
+        {
+            if (!options.UseResourceGraph)
+            {
+                return false;
+            }
+
+            var graph = new ResourceGraphClient(arm, sink);
+            try
+            {
+                await ScanAsync(
+                    collector => ReadGraphReferencesAsync(graph, subscriptions, managementGroups, collector.References, seenSubscriptions, cancellationToken),
+                    collector => graph.QueryAsync(ConnectionsQuery, subscriptions, managementGroups, row =>
+                    {
+                        var status = ConnectionDocument.Read(row);
+                        seenSubscriptions?.Add(status.SubscriptionId);
+                        collector.Add(status);
+                    }, cancellationToken),
+                    inScope).ConfigureAwait(false);
+                return true;
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403 && e.Target.StartsWith("/providers/Microsoft.ResourceGraph", StringComparison.OrdinalIgnoreCase))
+            {
+                options.UseResourceGraph = false;
+                if (options.FirstTime("ResourceGraphRefused"))
+                {
+                    sink.WriteWarning("Azure Resource Graph refused the query (" + e.ErrorId + "); listing through ARM per resource group instead, which is slower. " +
+                        "Grant Microsoft.ResourceGraph/resources/read (e.g. Reader) to use it, or pass -NoResourceGraph to skip it.");
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// The shape of every listing: read who references what while connections are read, then emit connections
+        /// with their users, then the referenced connections that do not exist.
+        /// </summary>
+        private async Task ScanAsync(Func<ConnectionCollector, Task> readReferences, Func<ConnectionCollector, Task<int>> readConnections, Func<string, bool> inScope)
+        {
+            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
+            var connections = readConnections(collector);
+            try
+            {
+                await readReferences(collector).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Nothing buffered is emitted: the caller may fall back to another source and list everything again.
+                await connections.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
+            collector.ReferencesComplete();
+            await connections.ConfigureAwait(false);
+            collector.EmitMissing(inScope);
+        }
+
+        private async Task ReadGraphReferencesAsync(ResourceGraphClient graph, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
+            ReferenceMap references, HashSet<string>? seenSubscriptions, CancellationToken cancellationToken)
+        {
+            var standardApps = new List<(string Id, string Name)>();
+            await graph.QueryAsync(ReferencingResourcesQuery, subscriptions, managementGroups, row =>
+            {
+                if (seenSubscriptions != null)
+                {
+                    lock (seenSubscriptions)
+                    {
+                        seenSubscriptions.Add(Json.String(row, "subscriptionId"));
+                    }
+                }
+
+                AddReferences(row, references, standardApps);
+            }, cancellationToken).ConfigureAwait(false);
+            await ReadStandardAppsAsync(standardApps, references, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task ReadGroupReferencesAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ReferenceMap references, CancellationToken cancellationToken)
+        {
+            var standardApps = new List<(string Id, string Name)>();
+            await Concurrency.ForEachAsync(groups, async group =>
+            {
+                var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
+                var workflows = arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}",
+                    row => AddReferences(row, references, standardApps), groupId, cancellationToken);
+                var sites = arm.ListAsync($"{groupId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}",
+                    row => AddReferences(row, references, standardApps), groupId, cancellationToken);
+                await Task.WhenAll(workflows, sites).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            await ReadStandardAppsAsync(standardApps, references, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<int> ReadGroupConnectionsAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ConnectionCollector collector, CancellationToken cancellationToken)
+        {
+            int total = 0, done = 0;
+            await Concurrency.ForEachAsync(groups, async group =>
+            {
+                var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
+                int count = await arm.ListAsync($"{groupId}/providers/Microsoft.Web/connections?api-version={ApiVersions.Connections}",
+                    row => collector.Add(ConnectionDocument.Read(row)), groupId, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref total, count);
+                int finished = Interlocked.Increment(ref done);
+                if (groups.Count > 1)
+                {
+                    sink.WriteProgress(new OperationProgress(1, "Listing API connections", $"{finished} of {groups.Count} resource groups, {total} connections", finished * 100 / groups.Count));
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            if (groups.Count > 1)
+            {
+                sink.WriteProgress(new OperationProgress(1, "Listing API connections", "Done", completed: true));
+            }
+
+            sink.WriteVerbose($"ARM lists: {total} connections in {groups.Count} resource groups.");
+            return total;
+        }
+
+        private static void AddReferences(JsonElement row, ReferenceMap references, List<(string Id, string Name)> standardApps)
+        {
+            if (Json.String(row, "type").Equals(AzureResourceId.WorkflowType, StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var reference in WorkflowReferences.Read(row))
+                {
+                    references.Add(reference);
+                }
+            }
+            else if (StandardAppReferences.IsStandardApp(row))
+            {
+                lock (standardApps)
+                {
+                    standardApps.Add((Json.String(row, "id"), Json.String(row, "name")));
                 }
             }
         }
 
-        /// <summary>Every resource group of a subscription, one after the other.</summary>
-        public async Task ListSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+        private async Task ReadStandardAppsAsync(IReadOnlyCollection<(string Id, string Name)> apps, ReferenceMap references, CancellationToken cancellationToken)
         {
-            var groups = new List<string>();
-            await arm.ListAsync($"/subscriptions/{subscriptionId}/resourcegroups?api-version={ApiVersions.ResourceGroups}",
-                item => groups.Add(Json.String(item, "name")), "/subscriptions/" + subscriptionId, cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < groups.Count; i++)
+            await Concurrency.ForEachAsync(apps, async app =>
             {
-                sink.WriteProgress(new OperationProgress(1, $"Listing connections in subscription {subscriptionId}", $"Resource group {groups[i]} ({i + 1} of {groups.Count})",
-                    groups.Count == 0 ? -1 : i * 100 / groups.Count));
-                await ListGroupAsync(subscriptionId, groups[i], cancellationToken).ConfigureAwait(false);
+                foreach (var reference in await StandardAppConnectionsAsync(app.Id, app.Name, cancellationToken).ConfigureAwait(false))
+                {
+                    references.Add(reference);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            if (apps.Count > 0)
+            {
+                sink.WriteVerbose($"Read connections.json of {apps.Count} Standard logic apps.");
             }
-
-            sink.WriteProgress(new OperationProgress(1, $"Listing connections in subscription {subscriptionId}", "Done", completed: true));
         }
 
-        private async Task ListGroupAsync(string subscriptionId, string resourceGroupName, CancellationToken cancellationToken)
+        /// <summary>A Standard app's connections.json; without the right to read it, the app is left out of UsedBy with one warning.</summary>
+        private async Task<IReadOnlyList<ConnectionReference>> StandardAppConnectionsAsync(string siteId, string appName, CancellationToken cancellationToken)
         {
-            var groupId = AzureResourceId.ResourceGroup(subscriptionId, resourceGroupName);
-            var references = new ReferenceMap();
-            var workflows = arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}",
-                workflow => { foreach (var reference in WorkflowReferences.Read(workflow)) { references.Add(reference); } }, groupId, cancellationToken);
-
-            // Connections are fetched while workflows are read; rows are emitted once the map of users is complete.
-            var pending = new List<ConnectorStatus>();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            bool mapReady = false;
-            var gate = new object();
-            var connections = arm.ListAsync($"{groupId}/providers/Microsoft.Web/connections?api-version={ApiVersions.Connections}", document =>
+            try
             {
-                var status = ConnectionDocument.Read(document);
-                lock (gate)
-                {
-                    seen.Add(status.ResourceId);
-                    if (mapReady)
-                    {
-                        Emit(status, references);
-                    }
-                    else
-                    {
-                        pending.Add(status);
-                    }
-                }
-            }, groupId, cancellationToken);
-
-            int workflowCount = await workflows.ConfigureAwait(false);
-            lock (gate)
-            {
-                mapReady = true;
-                pending.ForEach(status => Emit(status, references));
-                pending.Clear();
+                using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={StandardAppReferences.ApiVersion}", null, siteId, cancellationToken)
+                    .ConfigureAwait(false);
+                return StandardAppReferences.Read(appName, response.RootElement).ToList();
             }
-
-            int connectionCount = await connections.ConfigureAwait(false);
-            sink.WriteVerbose($"Resource group {resourceGroupName}: {connectionCount} connections, {workflowCount} workflows.");
-            foreach (var (id, apiName) in references.Unseen(seen, referenced => IsInGroup(referenced, subscriptionId, resourceGroupName)))
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403)
             {
-                Emit(ConnectionDocument.Missing(AzureResourceId.Parse(id), apiName), references);
+                if (options.FirstTime("ListWorkflowsConnectionsRefused"))
+                {
+                    sink.WriteWarning("Reading Standard logic apps' connections.json was refused (it needs Microsoft.Web/sites/listWorkflowsConnections/action, " +
+                        "e.g. Logic App Contributor or Website Contributor); UsedBy leaves Standard apps out.");
+                }
+
+                return Array.Empty<ConnectionReference>();
             }
         }
 
         private async Task ListConnectionAsync(AzureResourceId id, CancellationToken cancellationToken)
         {
-            var references = await ReferencesInGroupAsync(id.SubscriptionId, id.ResourceGroupName, cancellationToken).ConfigureAwait(false);
+            var group = new[] { (id.SubscriptionId, id.ResourceGroupName) };
+            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
+            await ReadGroupReferencesAsync(group, collector.References, cancellationToken).ConfigureAwait(false);
+            collector.ReferencesComplete();
             using var document = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Connections}", id.Id, cancellationToken).ConfigureAwait(false);
-            Emit(ConnectionDocument.Read(document.RootElement), references);
+            collector.Add(ConnectionDocument.Read(document.RootElement));
         }
 
-        private async Task ListWorkflowConnectionsAsync(AzureResourceId id, CancellationToken cancellationToken)
+        private async Task ListReferencedConnectionsAsync(IReadOnlyList<ConnectionReference> used, CancellationToken cancellationToken)
         {
-            using var workflow = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Workflows}", id.Id, cancellationToken).ConfigureAwait(false);
-            var references = new ReferenceMap();
-            var used = WorkflowReferences.Read(workflow.RootElement).ToList();
-            used.ForEach(references.Add);
-            foreach (var reference in used.GroupBy(r => r.ConnectionId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
+            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
+            foreach (var reference in used)
             {
-                var connectionId = AzureResourceId.Parse(reference.ConnectionId);
+                collector.References.Add(reference);
+            }
+
+            collector.ReferencesComplete();
+            var distinct = used.GroupBy(r => r.ConnectionId, StringComparer.OrdinalIgnoreCase).Select(g => g.Key).ToList();
+            await Concurrency.ForEachAsync(distinct, async connectionId =>
+            {
                 try
                 {
-                    using var document = await arm.GetAsync($"{connectionId.Id}?api-version={ApiVersions.Connections}", connectionId.Id, cancellationToken).ConfigureAwait(false);
-                    Emit(ConnectionDocument.Read(document.RootElement), references);
+                    using var document = await arm.GetAsync($"{connectionId}?api-version={ApiVersions.Connections}", connectionId, cancellationToken).ConfigureAwait(false);
+                    collector.Add(ConnectionDocument.Read(document.RootElement));
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus == 404)
                 {
-                    Emit(ConnectionDocument.Missing(connectionId, reference.ApiName), references);
+                    // Emitted as a NotFound row below.
                 }
-            }
+            }, cancellationToken).ConfigureAwait(false);
+            collector.EmitMissing(_ => true);
         }
 
-        private async Task<ReferenceMap> ReferencesInGroupAsync(string subscriptionId, string resourceGroupName, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<SubscriptionInfo>> VisibleSubscriptionsAsync(CancellationToken cancellationToken)
         {
-            var groupId = AzureResourceId.ResourceGroup(subscriptionId, resourceGroupName);
-            var references = new ReferenceMap();
-            await arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}",
-                workflow => { foreach (var reference in WorkflowReferences.Read(workflow)) { references.Add(reference); } }, groupId, cancellationToken).ConfigureAwait(false);
-            return references;
-        }
-
-        private void Emit(ConnectorStatus status, ReferenceMap references)
-        {
-            references.Annotate(status);
-            if (filter(status))
+            if (options.VisibleSubscriptions == null)
             {
-                sink.WriteObject(status);
+                var subscriptions = new List<SubscriptionInfo>();
+                await arm.ListAsync($"/subscriptions?api-version={ApiVersions.Subscriptions}",
+                    item => subscriptions.Add(new SubscriptionInfo(Json.String(item, "subscriptionId"), Json.String(item, "tenantId"), Json.String(item, "displayName"))),
+                    "/subscriptions", cancellationToken).ConfigureAwait(false);
+                options.VisibleSubscriptions = subscriptions;
             }
+
+            return options.VisibleSubscriptions;
         }
 
-        private async Task<IReadOnlyCollection<string>> DefaultSubscriptionsAsync(CancellationToken cancellationToken)
+        private async Task<IReadOnlyCollection<(string Subscription, string Group)>> ResourceGroupsAsync(IReadOnlyCollection<string> subscriptionIds, CancellationToken cancellationToken)
         {
-            return session.DefaultSubscriptionId.Length > 0
-                ? new[] { session.DefaultSubscriptionId }
-                : await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        private async Task<IReadOnlyCollection<string>> VisibleSubscriptionsAsync(CancellationToken cancellationToken)
-        {
-            var subscriptions = new List<string>();
-            await arm.ListAsync($"/subscriptions?api-version={ApiVersions.Subscriptions}",
-                item => subscriptions.Add(Json.String(item, "subscriptionId")), "/subscriptions", cancellationToken).ConfigureAwait(false);
-            return subscriptions;
+            var groups = new List<(string, string)>();
+            await Concurrency.ForEachAsync(subscriptionIds, subscriptionId =>
+                arm.ListAsync($"/subscriptions/{subscriptionId}/resourcegroups?api-version={ApiVersions.ResourceGroups}",
+                    item => { lock (groups) { groups.Add((subscriptionId, Json.String(item, "name"))); } },
+                    "/subscriptions/" + subscriptionId, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return groups;
         }
 
         private async Task<IReadOnlyCollection<string>> SubscriptionsHoldingAsync(string resourceGroupName, IReadOnlyCollection<string> subscriptionIds, CancellationToken cancellationToken)

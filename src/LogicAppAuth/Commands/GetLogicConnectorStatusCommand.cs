@@ -37,6 +37,10 @@ namespace LogicAppAuth.Commands
         public PSObject? InputObject { get; set; }
 
         [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? ManagementGroupId { get; set; }
+
+        [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
@@ -46,10 +50,18 @@ namespace LogicAppAuth.Commands
         [ValidateNotNullOrEmpty]
         public string[]? ApiName { get; set; }
 
+        [Parameter]
+        public SwitchParameter NoResourceGraph { get; set; }
+
+        private readonly List<string> pendingSubscriptions = new List<string>();
+        private InventoryOptions options = new InventoryOptions();
+
+        protected override void BeginProcessing() => options = new InventoryOptions(useResourceGraph: !NoResourceGraph);
+
         protected override void ProcessRecord()
         {
             var session = SessionStore.Current;
-            var inventory = (Func<Engine.Operations.IOperationSink, ConnectorInventory>)(sink => new ConnectorInventory(session, sink, Matches));
+            var inventory = (Func<Engine.Operations.IOperationSink, ConnectorInventory>)(sink => new ConnectorInventory(session, sink, options, Matches));
             var subscriptions = (SubscriptionId ?? Array.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
             if (InputObject?.BaseObject is string text)
             {
@@ -60,7 +72,14 @@ namespace LogicAppAuth.Commands
             {
                 foreach (var id in ResourceId.Where(id => !string.IsNullOrWhiteSpace(id)))
                 {
-                    Run(id, (sink, token) => inventory(sink).ListResourceIdAsync(id, token));
+                    if (SubscriptionOnly(id) is string subscription)
+                    {
+                        pendingSubscriptions.Add(subscription);
+                    }
+                    else
+                    {
+                        Run(id, (sink, token) => inventory(sink).ListResourceIdAsync(id, token));
+                    }
                 }
             }
             else if (!string.IsNullOrWhiteSpace(ResourceGroupName))
@@ -69,10 +88,11 @@ namespace LogicAppAuth.Commands
             }
             else if (subscriptions.Count > 0)
             {
-                foreach (var subscription in subscriptions)
-                {
-                    Run(subscription, (sink, token) => inventory(sink).ListResourceIdAsync(subscription, token));
-                }
+                pendingSubscriptions.AddRange(subscriptions);
+            }
+            else if (ManagementGroupId != null)
+            {
+                Run(string.Join(",", ManagementGroupId), (sink, token) => inventory(sink).ListManagementGroupsAsync(ManagementGroupId, token));
             }
             else if (InputObject != null)
             {
@@ -81,8 +101,35 @@ namespace LogicAppAuth.Commands
             }
             else
             {
-                Run("/subscriptions", (sink, token) => inventory(sink).ListAllSubscriptionsAsync(token));
+                Run("/subscriptions", (sink, token) => inventory(sink).ListAllAsync(token));
             }
+        }
+
+        /// <summary>
+        /// Subscriptions, however they arrive (a parameter, Get-AzSubscription objects, ids), are listed together at the
+        /// end: one Resource Graph scan serves them all, instead of one per piped object.
+        /// </summary>
+        protected override void EndProcessing()
+        {
+            if (pendingSubscriptions.Count > 0)
+            {
+                var session = SessionStore.Current;
+                var subscriptions = pendingSubscriptions.ToList();
+                Run("/subscriptions/" + string.Join(",", subscriptions),
+                    (sink, token) => new ConnectorInventory(session, sink, options, Matches).ListSubscriptionsAsync(subscriptions, token));
+            }
+        }
+
+        private static string? SubscriptionOnly(string id)
+        {
+            var trimmed = id.Trim().TrimEnd('/');
+            const string prefix = "/subscriptions/";
+            if (trimmed.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                trimmed = trimmed.Substring(prefix.Length);
+            }
+
+            return Guid.TryParse(trimmed, out var subscription) ? subscription.ToString("D") : null;
         }
 
         private bool Matches(ConnectorStatus status) =>
