@@ -25,6 +25,26 @@ public static class GraphErrors
             statusCode: status);
     }
 
+    /// <summary>The same envelope as a JSON object, for answers built outside an HTTP context ($batch items).</summary>
+    public static System.Text.Json.Nodes.JsonObject Body(string code, string message, string? clientRequestId)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["error"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["code"] = code,
+                ["message"] = message,
+                ["innerError"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss"),
+                    ["request-id"] = requestId,
+                    ["client-request-id"] = clientRequestId ?? requestId,
+                },
+            },
+        };
+    }
+
     public static IResult NotFound(HttpContext context, string id) => Error(context, 404, "Request_ResourceNotFound",
         $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
 
