@@ -1,0 +1,76 @@
+using System.Text.Json;
+using LogicAppAuth;
+using LogicAppAuth.Engine.Inventory;
+using Xunit;
+
+namespace LogicAppAuth.Tests.Engine;
+
+public class ConnectionDocumentTests
+{
+    private const string Group = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration";
+
+    private static ConnectorStatus Read(string properties, string kind = "V1", string name = "conn") =>
+        ConnectionDocument.Read(JsonDocument.Parse($$"""
+            { "id": "{{Group}}/providers/Microsoft.Web/connections/{{name}}", "name": "{{name}}", "type": "Microsoft.Web/connections",
+              "location": "westeurope", "kind": "{{kind}}", "properties": {{properties}} }
+            """).RootElement);
+
+    [Fact]
+    public void ReadsAnExpiredOAuthConnection()
+    {
+        var status = Read("""
+            { "displayName": "Office 365", "api": { "name": "office365", "id": "/subscriptions/x/providers/Microsoft.Web/locations/westeurope/managedApis/office365" },
+              "statuses": [ { "status": "Error", "target": "token", "error": { "code": "Unauthorized", "message": "Failed to refresh access token for service: office365. AADSTS700082: The refresh token has expired due to inactivity." } } ],
+              "overallStatus": "Error", "authenticatedUser": { "name": "megan@contoso.com" },
+              "nonSecretParameterValues": { "token:TenantId": "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", "token:grantType": "code" },
+              "createdTime": "2025-01-10T08:00:00Z", "changedTime": "2025-06-01T09:30:00.1234567Z" }
+            """);
+
+        Assert.Equal(ConnectionStatus.Error, status.Status);
+        Assert.Equal("Unauthorized", status.ErrorCode);
+        Assert.Contains("AADSTS700082", status.ErrorMessage);
+        Assert.Equal(AuthenticationType.OAuth, status.AuthenticationType);
+        Assert.Equal("megan@contoso.com", status.AuthenticatedUser);
+        Assert.Equal("6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", status.TenantId);
+        Assert.Equal("office365", status.ApiName);
+        Assert.Equal("rg-integration", status.ResourceGroupName);
+        Assert.Equal("3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", status.SubscriptionId);
+        Assert.Equal(new DateTimeOffset(2025, 1, 10, 8, 0, 0, TimeSpan.Zero), status.CreatedTime);
+        Assert.True(status.Exists);
+    }
+
+    [Theory]
+    [InlineData("""{ "api": { "name": "azureblob" }, "parameterValueSet": { "name": "managedIdentityAuth", "values": {} } }""", AuthenticationType.ManagedIdentity)]
+    [InlineData("""{ "api": { "name": "azureautomation" }, "parameterValueType": "Alternative", "alternativeParameterValues": {} }""", AuthenticationType.ManagedIdentity)]
+    [InlineData("""{ "api": { "name": "keyvault" }, "nonSecretParameterValues": { "token:clientId": "a", "token:grantType": "client_credentials" } }""", AuthenticationType.ServicePrincipal)]
+    [InlineData("""{ "api": { "name": "teams" }, "authenticatedUser": {} }""", AuthenticationType.OAuth)]
+    [InlineData("""{ "api": { "name": "azureblob" }, "parameterValueSet": { "name": "keyBasedAuth", "values": {} } }""", AuthenticationType.Key)]
+    [InlineData("""{ "api": { "name": "rss" } }""", AuthenticationType.None)]
+    [InlineData("""{ "api": { "name": "sql" }, "parameterValues": { "server": "x" } }""", AuthenticationType.Unknown)]
+    public void ClassifiesTheAuthenticationType(string properties, AuthenticationType expected) =>
+        Assert.Equal(expected, Read(properties).AuthenticationType);
+
+    [Theory]
+    [InlineData("""{ "statuses": [ { "status": "Connected" } ] }""", ConnectionStatus.Connected)]
+    [InlineData("""{ "statuses": [ { "status": "Ready" } ] }""", ConnectionStatus.Connected)]
+    [InlineData("""{ "Statuses": [ { "status": "Connected" }, { "status": "Error", "error": { "code": "Unauthenticated" } } ] }""", ConnectionStatus.Error)]
+    [InlineData("""{ "overallStatus": "Error" }""", ConnectionStatus.Error)]
+    [InlineData("""{ "overallStatus": "Connected" }""", ConnectionStatus.Connected)]
+    [InlineData("""{ }""", ConnectionStatus.Unknown)]
+    public void ReadsTheStatus(string properties, ConnectionStatus expected) =>
+        Assert.Equal(expected, Read(properties).Status);
+
+    [Fact]
+    public void ReadsResourceGraphRowsWithLowerCasedTypeAndGroup()
+    {
+        var row = JsonDocument.Parse($$"""
+            { "id": "{{Group}}/providers/Microsoft.Web/connections/c1", "name": "c1", "type": "microsoft.web/connections", "resourceGroup": "rg-integration",
+              "subscriptionId": "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", "kind": "V2", "location": "westeurope",
+              "properties": { "api": { "id": "/subscriptions/x/providers/Microsoft.Web/locations/westeurope/managedApis/sql" }, "statuses": [ { "status": "Connected" } ] } }
+            """).RootElement;
+        var status = ConnectionDocument.Read(row);
+        Assert.Equal("sql", status.ApiName);
+        Assert.Equal("V2", status.Kind);
+        Assert.Equal("c1", status.Name);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using LogicAppAuth;
+using LogicAppAuth.Engine.Inventory;
+using Xunit;
+
+namespace LogicAppAuth.Tests.Engine;
+
+public class ReferenceTests
+{
+    private const string Group = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration";
+
+    [Fact]
+    public void ReadsConsumptionConnectionsParameter()
+    {
+        var workflow = JsonDocument.Parse($$"""
+            { "name": "wf-a", "properties": { "parameters": { "$connections": { "value": {
+                "office365": { "connectionId": "{{Group}}/providers/Microsoft.Web/connections/office365-a", "connectionName": "office365-a",
+                               "id": "/subscriptions/x/providers/Microsoft.Web/locations/westeurope/managedApis/office365" },
+                "blob": { "connectionId": "{{Group}}/providers/Microsoft.Web/connections/blob-a", "id": ".../managedApis/azureblob",
+                          "connectionProperties": { "authentication": { "type": "ManagedServiceIdentity" } } } } } } } }
+            """).RootElement;
+
+        var references = WorkflowReferences.Read(workflow).ToList();
+
+        Assert.Equal(2, references.Count);
+        Assert.All(references, r => Assert.Equal("wf-a", r.WorkflowName));
+        Assert.Equal("office365", references[0].ApiName);
+        Assert.Equal("azureblob", references[1].ApiName);
+    }
+
+    [Fact]
+    public void IgnoresWorkflowsWithoutConnections() =>
+        Assert.Empty(WorkflowReferences.Read(JsonDocument.Parse("""{ "name": "wf", "properties": { "definition": {} } }""").RootElement));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadsStandardConnectionsJsonAsObjectOrString(bool asString)
+    {
+        var file = $$"""{ "managedApiConnections": { "sql": { "api": { "id": ".../managedApis/sql" }, "connection": { "id": "{{Group}}/providers/Microsoft.Web/connections/sql-v2" } } } }""";
+        var content = asString ? JsonSerializer.Serialize(file) : file;
+        var response = JsonDocument.Parse($$"""{ "properties": { "files": { "connections.json": {{content}} } } }""").RootElement;
+
+        var reference = Assert.Single(StandardAppReferences.Read("la-std", response));
+
+        Assert.Equal("la-std", reference.WorkflowName);
+        Assert.Equal("sql", reference.ApiName);
+        Assert.EndsWith("/sql-v2", reference.ConnectionId);
+    }
+
+    [Fact]
+    public void MapsUsersCaseInsensitivelyAndFindsMissingConnections()
+    {
+        var map = new ReferenceMap();
+        map.Add(new ConnectionReference("wf-b", $"{Group}/providers/Microsoft.Web/connections/C1", "office365"));
+        map.Add(new ConnectionReference("wf-a", $"{Group.ToUpperInvariant()}/providers/microsoft.web/connections/c1", "office365"));
+        map.Add(new ConnectionReference("wf-a", $"{Group}/providers/Microsoft.Web/connections/gone", "teams"));
+        var status = new ConnectorStatus { ResourceId = $"{Group}/providers/Microsoft.Web/connections/c1" };
+
+        map.Annotate(status);
+        var missing = map.Unseen(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { status.ResourceId }, _ => true);
+
+        Assert.Equal("wf-a;wf-b", status.UsedBy);
+        Assert.Equal(2, status.UsedByCount);
+        Assert.Equal("teams", Assert.Single(missing).ApiName);
+    }
+}
