@@ -1,0 +1,45 @@
+# build.ps1 -Task Bench: runs the benchmark cases against the sandbox and prints a table per case.
+# Each subject runs in a fresh pwsh; request counts come from the sandbox's request log.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SandboxPath,
+    [ValidateSet('inventory')] [string[]] $Case = @('inventory'),
+    [switch] $SkipBaseline
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1')
+$pwsh = Join-Path $PSHOME 'pwsh'
+
+function Invoke-Subject($Sandbox, [string] $Subject) {
+    Clear-SandboxRequestLog $Sandbox
+    $json = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Run.ps1') -Subject $Subject -ReadyFile $Sandbox.ReadyFile -ModulePath $ModulePath
+    if ($LASTEXITCODE -ne 0) { throw "$Subject failed: $json" }
+    $result = ($json | Select-Object -Last 1) | ConvertFrom-Json
+    $result | Add-Member -NotePropertyName Requests -NotePropertyValue @(Get-SandboxRequestLog $Sandbox).Count -PassThru
+}
+
+if ('inventory' -in $Case) {
+    $latencyMs = 50
+    $size = @{ subscriptions = 10; connections = 10000; workflows = 3000; standardApps = 200 }
+    $generate = ($size.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Value)" }) -join ','
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario contoso
+    try {
+        $results = @(Invoke-Subject $sandbox 'ModuleInventory')
+        if (-not $SkipBaseline) { $results += Invoke-Subject $sandbox 'BaselineInventory' }
+    }
+    finally { $sandbox | Stop-LogicAppAuthSandbox }
+
+    # The fewest round trips that must happen one after another: the subscription list, then the longer of
+    # (workflow/app pages + connections.json rounds) and (connection pages), all at 1,000 rows a page.
+    $referencePages = [math]::Ceiling(($size.workflows + $size.standardApps) / 1000)
+    $siteRounds = [math]::Ceiling($size.standardApps / 32)
+    $connectionPages = [math]::Ceiling($size.connections / 1000)
+    $minimumSeconds = (1 + [math]::Max($referencePages + $siteRounds, $connectionPages)) * $latencyMs / 1000
+
+    "inventory: $($size.subscriptions) subscriptions, $($size.connections) connections, $($size.workflows) workflows, $($size.standardApps) Standard apps, $latencyMs ms per request"
+    $results | Format-Table Subject, Rows, Seconds, FirstRowSeconds, Requests, PeakWorkingSetMB | Out-String
+    $module = $results | Where-Object Subject -eq 'ModuleInventory'
+    "minimum sequential round trips x latency: $minimumSeconds s; module / minimum: $([math]::Round($module.Seconds / $minimumSeconds, 1))x"
+    $baseline = $results | Where-Object Subject -eq 'BaselineInventory'
+    if ($baseline) { "baseline / module: $([math]::Round($baseline.Seconds / $module.Seconds, 1))x faster; requests $($baseline.Requests) vs $($module.Requests)" }
+}
