@@ -5,6 +5,7 @@ function Start-LogicAppAuthSandbox {
     param(
         # The folder that holds the published sandbox (build.ps1 -Task Build puts it in output/sandbox).
         [Parameter(Mandatory)] [string] $SandboxPath,
+        # A scenario name or file; empty when -ExtraArguments carries --generate.
         [string] $Scenario = 'contoso',
         [string[]] $ExtraArguments = @(),
         [int] $TimeoutSeconds = 60
@@ -12,7 +13,8 @@ function Start-LogicAppAuthSandbox {
     $workFolder = Join-Path ([IO.Path]::GetTempPath()) ("logicappauth-sandbox-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $workFolder | Out-Null
     $readyFile = Join-Path $workFolder 'ready.json'
-    $arguments = @((Join-Path $SandboxPath 'LogicAppAuth.Sandbox.dll'), '--scenario', $Scenario, '--ready-file', $readyFile) + $ExtraArguments
+    $arguments = @((Join-Path $SandboxPath 'LogicAppAuth.Sandbox.dll'), '--ready-file', $readyFile) + $ExtraArguments
+    if ($Scenario) { $arguments += @('--scenario', $Scenario) }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $workFolder 'stdout.log') -RedirectStandardError (Join-Path $workFolder 'stderr.log')
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)

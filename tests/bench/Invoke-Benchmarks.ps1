@@ -22,7 +22,7 @@ if ('inventory' -in $Case) {
     $latencyMs = 50
     $size = @{ subscriptions = 10; connections = 10000; workflows = 3000; standardApps = 200 }
     $generate = ($size.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Value)" }) -join ','
-    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario contoso
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario ''
     try {
         $results = @(Invoke-Subject $sandbox 'ModuleInventory')
         if (-not $SkipBaseline) { $results += Invoke-Subject $sandbox 'BaselineInventory' }
