@@ -1,0 +1,160 @@
+# Get-LogicConnectorStatus at tenant scale: scopes through Resource Graph, the ARM fallback, the dependency map for
+# Consumption and Standard apps, pipeline shapes from Az cmdlets, and streaming.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-Module $ModulePath -Force
+    $sandbox = Get-TestSandbox
+    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $devtest = '7b2e9d14-6c3a-4f58-a1e0-2d4c6b8a9f01'
+    $fabrikam = 'c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f'
+    $connect = Get-SandboxConnectParameters $sandbox
+    Connect-LogicAppAuth @connect | Out-Null
+
+    function Snapshot($Rows) { $Rows | Sort-Object ResourceId | ConvertTo-Json -EnumsAsStrings }
+    function Count-GraphQueries($Sandbox) { @(Get-SandboxRequestLog $Sandbox | Where-Object path -like '/providers/Microsoft.ResourceGraph/resources').Count }
+
+    Clear-SandboxRequestLog $sandbox
+    $prodRows = @(Get-LogicConnectorStatus -SubscriptionId $prod)
+    $prodQueries = Count-GraphQueries $sandbox
+}
+AfterAll { Disconnect-LogicAppAuth }
+
+Describe 'Scopes' {
+    It 'lists a subscription through Resource Graph, Consumption and Standard connections alike' {
+        $prodQueries | Should -BeGreaterOrEqual 2
+        $prodRows.ResourceGroupName | Sort-Object -Unique | Should -Be @('rg-integration', 'rg-standard')
+        ($prodRows | Where-Object Name -eq 'office365-expired').UsedBy | Should -Be 'wf-daily-report'
+        ($prodRows | Where-Object Name -eq 'sql-v2-nopolicy').UsedBy | Should -Be 'la-contoso-std'
+        ($prodRows | Where-Object Name -eq 'sql-v2-nopolicy').Kind | Should -Be 'V2'
+    }
+
+    It 'emits NotFound rows for connections referenced by Consumption workflows and by Standard apps' {
+        $missing = $prodRows | Where-Object Status -eq 'NotFound'
+        $missing.Name | Sort-Object | Should -Be @('office365-deleted', 'servicebus-v2-deleted')
+        ($missing | Where-Object Name -eq 'servicebus-v2-deleted').UsedBy | Should -Be 'la-contoso-std'
+        $missing | ForEach-Object { $_.Exists | Should -BeFalse }
+    }
+
+    It 'gives the same rows through ARM lists with -NoResourceGraph, without asking Resource Graph' {
+        Clear-SandboxRequestLog $sandbox
+        $armRows = @(Get-LogicConnectorStatus -SubscriptionId $prod -NoResourceGraph -WarningVariable warnings)
+        Count-GraphQueries $sandbox | Should -Be 0
+        $warnings | Should -BeNullOrEmpty
+        Snapshot $armRows | Should -Be (Snapshot $prodRows)
+    }
+
+    It 'lists every visible subscription when no scope is given' {
+        $all = @(Get-LogicConnectorStatus)
+        $all.SubscriptionId | Sort-Object -Unique | Should -Be (@($prod, $devtest) | Sort-Object)
+        @($all | Where-Object SubscriptionId -eq $prod).Count | Should -Be $prodRows.Count
+    }
+
+    It 'lists the subscriptions under a management group' {
+        $mg = @(Get-LogicConnectorStatus -ManagementGroupId mg-contoso)
+        $mg.SubscriptionId | Sort-Object -Unique | Should -Be (@($prod, $devtest) | Sort-Object)
+    }
+
+    It 'reports a subscription the caller cannot read as PermissionDenied and lists the others' {
+        $rows = @(Get-LogicConnectorStatus -SubscriptionId $prod, $fabrikam -ErrorVariable failures -ErrorAction SilentlyContinue)
+        Snapshot $rows | Should -Be (Snapshot $prodRows)
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SubscriptionNotAccessible,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $failures[0].TargetObject | Should -Be "/subscriptions/$fabrikam"
+    }
+
+    It 'filters by -Name and -ApiName across a subscription; a pattern that matches nothing gives no output and no error' {
+        $rows = @(Get-LogicConnectorStatus -SubscriptionId $prod -ApiName 'sql' -Name '*nopolicy*')
+        $rows.Name | Should -Be 'sql-v2-nopolicy'
+        @(Get-LogicConnectorStatus -SubscriptionId $prod -Name 'zzz*' -ErrorVariable failures).Count | Should -Be 0
+        $failures | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Resource Graph refused, paged, and streamed' {
+    It 'falls back to ARM lists with one warning when Resource Graph answers 403' {
+        $refusing = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--resource-graph-disabled'
+        try {
+            $parameters = Get-SandboxConnectParameters $refusing -As AccessToken
+            Connect-LogicAppAuth @parameters | Out-Null
+            $rows = @(Get-LogicConnectorStatus -SubscriptionId $prod, $devtest -WarningVariable warnings -WarningAction SilentlyContinue)
+            @($warnings).Count | Should -Be 1
+            "$($warnings[0])" | Should -Match 'Resource Graph'
+            Snapshot ($rows | Where-Object SubscriptionId -eq $prod) | Should -Be (Snapshot $prodRows)
+        }
+        finally {
+            $refusing | Stop-LogicAppAuthSandbox
+            Connect-LogicAppAuth @connect | Out-Null
+        }
+    }
+
+    It 'pages Resource Graph one row at a time and streams the first row before the last page is read' {
+        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--page-size', '1', '--resource-graph-quota', '1000'
+        try {
+            $parameters = Get-SandboxConnectParameters $paged -As AccessToken
+            Connect-LogicAppAuth @parameters | Out-Null
+            Clear-SandboxRequestLog $paged
+            $script:queriesAtFirstRow = $null
+            $rows = @(Get-LogicConnectorStatus -SubscriptionId $prod | ForEach-Object {
+                    if ($null -eq $script:queriesAtFirstRow) { $script:queriesAtFirstRow = Count-GraphQueries $paged }
+                    $_
+                })
+            $total = Count-GraphQueries $paged
+            $total | Should -BeGreaterThan 20
+            $script:queriesAtFirstRow | Should -BeLessThan $total
+            Snapshot $rows | Should -Be (Snapshot $prodRows)
+        }
+        finally {
+            $paged | Stop-LogicAppAuthSandbox
+            Connect-LogicAppAuth @connect | Out-Null
+        }
+    }
+
+    It 'says in verbose output which API it used and how many rows it read' {
+        $verbose = Get-LogicConnectorStatus -SubscriptionId $prod -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'Resource Graph: \d+ rows in \d+ pages'
+    }
+}
+
+Describe 'Pipeline shapes from Az cmdlets' {
+    It 'takes Get-AzSubscription objects (Id and SubscriptionId are the GUID) and reads them together' {
+        Clear-SandboxRequestLog $sandbox
+        $subscriptions = @(
+            [pscustomobject]@{ Id = $prod; SubscriptionId = $prod; Name = 'Contoso Integration (Prod)'; TenantId = $sandbox.tenantId; State = 'Enabled' }
+            [pscustomobject]@{ Id = $devtest; SubscriptionId = $devtest; Name = 'Contoso Dev/Test'; TenantId = $sandbox.tenantId; State = 'Enabled' }
+        )
+        $rows = @($subscriptions | Get-LogicConnectorStatus)
+        $rows.SubscriptionId | Sort-Object -Unique | Should -Be (@($prod, $devtest) | Sort-Object)
+        Count-GraphQueries $sandbox | Should -Be $prodQueries
+    }
+
+    It 'takes Get-AzLogicApp objects and lists the connections that workflow uses' {
+        $workflow = [pscustomobject]@{
+            Id = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Logic/workflows/wf-payroll"
+            Name = 'wf-payroll'; Location = 'westeurope'; State = 'Enabled'; Version = '08585'
+        }
+        $rows = @($workflow | Get-LogicConnectorStatus)
+        $rows.Name | Should -Be 'office365-disabled-expired'
+        $rows.UsedBy | Should -Be 'wf-payroll'
+    }
+
+    It 'takes a Get-AzResource object of a Standard logic app and lists its connections, missing ones included' {
+        $site = [pscustomobject]@{
+            ResourceId = "/subscriptions/$prod/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std"
+            Name = 'la-contoso-std'; ResourceType = 'Microsoft.Web/sites'; ResourceGroupName = 'rg-standard'; Kind = 'functionapp,workflowapp'
+        }
+        $rows = @($site | Get-LogicConnectorStatus)
+        $rows.Name | Sort-Object | Should -Be @('office365-v2', 'servicebus-v2-deleted', 'sql-v2-nopolicy')
+        ($rows | Where-Object Name -eq 'servicebus-v2-deleted').Status | Should -Be 'NotFound'
+    }
+
+    It 'writes flat rows: Export-Csv has no System.* value and ConvertTo-Json is plain' {
+        $csv = Join-Path $TestDrive 'tenant.csv'
+        $prodRows | Export-Csv $csv -NoTypeInformation
+        Get-Content $csv -Raw | Should -Not -Match 'System\.'
+        (Import-Csv $csv).Count | Should -Be $prodRows.Count
+        $json = $prodRows[0] | ConvertTo-Json -EnumsAsStrings
+        $json | Should -Match '"Status": "'
+        ($json | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $_.Value | Should -Not -BeOfType ([System.Management.Automation.PSCustomObject]) }
+    }
+}
