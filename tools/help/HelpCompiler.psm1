@@ -132,18 +132,20 @@ function Split-MarkdownSection {
 }
 
 function Split-CodeAndText {
-    # Separates fenced code blocks from the prose around them.
+    # Separates fenced code blocks from the prose around them. Blocks fenced as Output (or text) are sample
+    # output, not code: they are returned apart so that an example's code stays runnable.
     param([string[]] $Lines)
     $code = [System.Collections.Generic.List[string]]::new()
+    $output = [System.Collections.Generic.List[string]]::new()
     $text = [System.Collections.Generic.List[string]]::new()
     $fence = $null
     $block = $null
-    $codeLang = $null
     foreach ($line in @($Lines)) {
         $marker = Get-FenceMarker $line
         if ($null -ne $fence) {
             if ($null -ne $marker -and $marker[0] -eq $fence[0] -and $marker.Length -ge $fence.Length -and $line.Trim() -eq $marker) {
-                $code.Add(($block -join "`n").Trim("`n").TrimEnd())
+                $content = ($block -join "`n").Trim("`n").TrimEnd()
+                if ($blockLang -in 'output', 'text', 'console') { $output.Add($content) } else { $code.Add($content) }
                 $fence = $null
             }
             else { $block.Add($line) }
@@ -152,13 +154,13 @@ function Split-CodeAndText {
         if ($null -ne $marker) {
             $fence = $marker
             $block = [System.Collections.Generic.List[string]]::new()
-            if ($null -eq $codeLang) { $codeLang = $line.Trim().Substring($marker.Length).Trim() }
+            $blockLang = $line.Trim().Substring($marker.Length).Trim().ToLowerInvariant()
             continue
         }
         $text.Add($line)
     }
     if ($null -ne $fence) { $code.Add(($block -join "`n").TrimEnd()) }
-    return [pscustomobject]@{ Code = @($code | Where-Object { $_ }); Text = $text.ToArray() }
+    return [pscustomobject]@{ Code = @($code | Where-Object { $_ }); Output = @($output | Where-Object { $_ }); Text = $text.ToArray() }
 }
 
 function ConvertFrom-SimpleYaml {
@@ -232,10 +234,11 @@ function Read-HelpMarkdown {
     if ($examplesSection) {
         foreach ($sub in $examplesSection.Subs) {
             $split = Split-CodeAndText $sub.Lines
+            $paragraphs = ConvertTo-Paragraph $split.Text
             $examples.Add([pscustomobject]@{
                     Title   = (ConvertFrom-MarkdownEscape $sub.Title)
                     Code    = ($split.Code -join "`n`n")
-                    Remarks = (ConvertTo-Paragraph $split.Text)
+                    Remarks = [string[]]@($split.Output) + $paragraphs
                 })
         }
     }
