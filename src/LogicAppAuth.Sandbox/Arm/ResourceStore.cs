@@ -60,6 +60,9 @@ public sealed class ResourceStore
     public IEnumerable<JsonObject> OfType(string resourceType) =>
         _byType.TryGetValue(resourceType, out var bucket) ? bucket.Values : [];
 
+    /// <summary>Every document (Resource Graph scans them); not cloned.</summary>
+    public IEnumerable<JsonObject> All() => _documents.Values;
+
     /// <summary>Files of a Standard app's wwwroot (connections.json), keyed by site id and file name.</summary>
     public void PutSiteFile(string siteId, string fileName, JsonObject content) =>
         _siteFiles[ArmPath.Normalize(siteId) + "|" + fileName] = content;

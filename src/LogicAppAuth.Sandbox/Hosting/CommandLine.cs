@@ -6,7 +6,9 @@ namespace LogicAppAuth.Sandbox.Hosting;
 public static class CommandLine
 {
     public const string Usage =
-        "usage: LogicAppAuth.Sandbox --scenario contoso|<path.json> --ready-file <path> [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]";
+        "usage: LogicAppAuth.Sandbox --scenario contoso|<path.json> --ready-file <path> [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]" +
+        " [--generate subscriptions=N,connections=N,workflows=N,standardApps=N[,users=N,applications=N,servicePrincipals=N]]" +
+        " [--resource-graph-quota N] [--resource-graph-disabled]";
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
     {
@@ -26,6 +28,9 @@ public static class CommandLine
                 case "--latency-ms": options.LatencyMs = Math.Max(0, Number()); break;
                 case "--page-size": options.PageSize = Math.Max(1, Number()); break;
                 case "--token-lifetime-seconds": options.TokenLifetimeSeconds = Number(); break;
+                case "--generate": options.Generate = Value(); break;
+                case "--resource-graph-quota": options.ResourceGraphQuota = Math.Max(1, Number()); break;
+                case "--resource-graph-disabled": options.ResourceGraphDisabled = true; break;
                 default: throw new ArgumentException($"Unknown argument '{name}'.\n{Usage}");
             }
         }

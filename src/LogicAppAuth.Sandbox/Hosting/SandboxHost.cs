@@ -3,7 +3,9 @@ using System.Security.Cryptography.X509Certificates;
 using LogicAppAuth.Sandbox.Arm;
 using LogicAppAuth.Sandbox.Auth;
 using LogicAppAuth.Sandbox.Graph;
+using LogicAppAuth.Sandbox.ResourceGraph;
 using LogicAppAuth.Sandbox.Scenarios;
+using LogicAppAuth.Sandbox.Scenarios.Generator;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting.Internal;
@@ -44,7 +46,9 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
-        var scenario = Scenario.Load(options.Scenario);
+        var scenario = options.Generate is { } generate
+            ? ScenarioGenerator.Generate(GeneratorOptions.Parse(generate))
+            : Scenario.Load(options.Scenario);
         var state = new SandboxState(options, scenario);
         var certificate = CertificateFactory.CreateSelfSigned();
         var certificateDirectory = options.CertificateDirectory
@@ -126,6 +130,7 @@ public sealed class SandboxHost : IAsyncDisposable
         builder.Services.AddSingleton<AccessCheck>();
         builder.Services.AddSingleton<ArmApi>();
         builder.Services.AddSingleton<GraphApi>();
+        builder.Services.AddSingleton<ResourceGraphApi>();
 
         var app = builder.Build();
         SandboxMiddleware.Use(app, state);
@@ -133,6 +138,7 @@ public sealed class SandboxHost : IAsyncDisposable
         TokenEndpoints.Map(app);
         ArmApi.Map(app);
         GraphApi.Map(app);
+        ResourceGraphApi.Map(app);
         return app;
     }
 

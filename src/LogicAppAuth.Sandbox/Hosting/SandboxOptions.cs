@@ -20,6 +20,15 @@ public sealed class SandboxOptions
     /// <summary>Lifetime of tokens from the token and managed-identity endpoints.</summary>
     public int TokenLifetimeSeconds { get; set; } = 3600;
 
+    /// <summary>Generator parameters (<c>subscriptions=10,connections=10000,...</c>) used instead of <see cref="Scenario"/>; see Scenarios/README.md.</summary>
+    public string? Generate { get; set; }
+
+    /// <summary>Resource Graph queries each principal may send per 5-second window.</summary>
+    public int ResourceGraphQuota { get; set; } = 15;
+
+    /// <summary>When set, every Resource Graph query is refused with 403 AuthorizationFailed.</summary>
+    public bool ResourceGraphDisabled { get; set; }
+
     public int ArmPageSize => PageSize ?? 50;
 
     public int GraphPageSize => PageSize ?? 100;

@@ -22,6 +22,9 @@ public sealed class Scenario
 
     public ScenarioGraph Graph { get; set; } = new();
 
+    /// <summary>Management groups (tree), used by Resource Graph's managementGroups scope.</summary>
+    public List<ScenarioManagementGroup> ManagementGroups { get; set; } = [];
+
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
