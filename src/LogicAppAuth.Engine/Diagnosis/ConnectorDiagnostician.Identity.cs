@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Errors;
+
+namespace LogicAppAuth.Engine.Diagnosis
+{
+    public sealed partial class ConnectorDiagnostician
+    {
+        /// <summary>Managed identities of the users, access policies of V2 connections, and the roles the identities hold.</summary>
+        private async Task CheckIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, CancellationToken cancellationToken)
+        {
+            var facts = work.Facts;
+            bool managedIdentityConnection = facts.Status.AuthenticationType == AuthenticationType.ManagedIdentity;
+            if (work.Users.Count == 0)
+            {
+                if (work.Group.WorkflowsSkipped.Length > 0)
+                {
+                    findings.Skip("identity check", work.Group.WorkflowsSkipped);
+                }
+                else if (facts.Status.Kind == "V2" && work.Group.StandardAppsSkipped.Length > 0)
+                {
+                    findings.Skip("access policy check", work.Group.StandardAppsSkipped);
+                }
+                else if (managedIdentityConnection)
+                {
+                    findings.Note("no logic app in its resource group uses it; identity not checked");
+                }
+
+                return;
+            }
+
+            var principals = new List<(ConnectionUser User, string PrincipalId)>();
+            var policyChecks = new List<(ConnectionUser User, string PrincipalId)>();
+            foreach (var user in work.Users)
+            {
+                if (user.IsStandardApp)
+                {
+                    if (!user.UsesManagedIdentity)
+                    {
+                        findings.Note($"Standard app {user.Name} authenticates to it with {Or(user.AuthenticationType, "no")} authentication");
+                        continue;
+                    }
+
+                    var principal = user.PrincipalId();
+                    if (principal.Length == 0)
+                    {
+                        findings.Add(DiagnosisCause.ManagedIdentityNotAssigned, $"Standard app {user.Name} has no {user.IdentityLabel()} (identity: {user.Identity.Describe()})");
+                        continue;
+                    }
+
+                    policyChecks.Add((user, principal));
+                    if (managedIdentityConnection)
+                    {
+                        principals.Add((user, principal));
+                    }
+                }
+                else if (managedIdentityConnection)
+                {
+                    if (!user.UsesManagedIdentity)
+                    {
+                        findings.Add(DiagnosisCause.ManagedIdentityNotAssigned,
+                            $"workflow {user.Name}'s $connections entry '{user.ReferenceName}' does not use ManagedServiceIdentity authentication");
+                        continue;
+                    }
+
+                    var principal = user.PrincipalId();
+                    if (principal.Length == 0)
+                    {
+                        findings.Add(DiagnosisCause.ManagedIdentityNotAssigned, $"workflow {user.Name} has no {user.IdentityLabel()} (identity: {user.Identity.Describe()})");
+                        continue;
+                    }
+
+                    findings.Note($"workflow {user.Name} has its {user.IdentityLabel()} {principal}");
+                    principals.Add((user, principal));
+                }
+            }
+
+            var checks = new List<Task>();
+            if (policyChecks.Count > 0)
+            {
+                checks.Add(CheckAccessPoliciesAsync(facts, policyChecks, findings, cancellationToken));
+            }
+
+            if (principals.Count > 0)
+            {
+                var requirement = ConnectorRequirements.For(facts.Status.ApiName);
+                if (requirement == null)
+                {
+                    findings.Note($"roles for {facts.Status.ApiName} connections are not checked through Azure RBAC");
+                }
+                else
+                {
+                    foreach (var (user, principal) in principals.GroupBy(p => p.PrincipalId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
+                    {
+                        checks.Add(CheckPermissionAsync(facts, requirement, user, principal, findings, cancellationToken));
+                    }
+                }
+            }
+
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+
+        private async Task CheckAccessPoliciesAsync(ConnectionFacts facts, IReadOnlyList<(ConnectionUser User, string PrincipalId)> users, DiagnosisFindings findings,
+            CancellationToken cancellationToken)
+        {
+            var policies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var connectionId = facts.Status.ResourceId;
+            try
+            {
+                await ArmListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
+                    p => policies.Add(Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 401)
+            {
+                findings.Skip("access policy check", $"access policies not readable ({e.HttpStatus} {e.ErrorId})");
+                Warn("accesspolicies:" + e.HttpStatus, $"Access policies of V2 connections could not be read ({e.HttpStatus} {e.ErrorId}); AccessPolicyMissing is not checked. Reader on the connections is enough.");
+                return;
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+                // No policies collection: none exist.
+            }
+
+            foreach (var (user, principal) in users)
+            {
+                if (policies.Contains(principal))
+                {
+                    findings.Note($"access policy present for Standard app {user.Name}'s {user.IdentityLabel()}");
+                }
+                else
+                {
+                    findings.Add(DiagnosisCause.AccessPolicyMissing,
+                        $"no access policy on the V2 connection for Standard app {user.Name}'s {user.IdentityLabel()} {principal} ({policies.Count} other polic{(policies.Count == 1 ? "y" : "ies")})");
+                }
+            }
+        }
+
+        /// <summary>
+        /// PermissionMissing: the identity holds no role whose (data) actions cover what the connector needs, at a scope
+        /// that covers the target resource (found by the name in the connection's parameters). With no target, any
+        /// such role in the subscription counts, and the evidence says so.
+        /// </summary>
+        private async Task CheckPermissionAsync(ConnectionFacts facts, ConnectorRequirement requirement, ConnectionUser user, string principal,
+            DiagnosisFindings findings, CancellationToken cancellationToken)
+        {
+            var parameter = requirement.TargetParameters.FirstOrDefault(p => facts.Parameters.ContainsKey(p));
+            var targetName = parameter == null ? "" : ConnectorRequirements.ResourceNameFrom(facts.Parameters[parameter]);
+            var subscriptionId = facts.Status.SubscriptionId;
+            JsonElement? target = null;
+            string targetNote;
+            if (targetName.Length == 0)
+            {
+                targetNote = $"the connection names no target resource, so any role in subscription {subscriptionId} counts";
+            }
+            else
+            {
+                try
+                {
+                    var candidates = await TargetsAsync(subscriptionId, requirement, cancellationToken).ConfigureAwait(false);
+                    target = candidates.Cast<JsonElement?>().FirstOrDefault(c => string.Equals(Json.String(c!.Value, "name"), targetName, StringComparison.OrdinalIgnoreCase));
+                    targetNote = target == null ? $"{requirement.ResourceType} '{targetName}' not found in subscription {subscriptionId}, so any role in the subscription counts" : "";
+                }
+                catch (LogicAppAuthException e)
+                {
+                    targetNote = $"{requirement.ResourceType} list not readable ({e.HttpStatus} {e.ErrorId}), so any role in subscription {subscriptionId} counts";
+                }
+            }
+
+            var targetId = target == null ? "" : Json.String(target.Value, "id");
+            var who = $"{user.Kind} {user.Name}'s {user.IdentityLabel()} ({principal})";
+            if (target is JsonElement vault && requirement.ResourceType == "Microsoft.KeyVault/vaults"
+                && Json.Path(vault, "properties", "enableRbacAuthorization") is JsonElement rbac && rbac.ValueKind == JsonValueKind.False)
+            {
+                CheckVaultAccessPolicy(vault, principal, who, targetName, findings);
+                return;
+            }
+
+            IReadOnlyList<(string Scope, string RoleDefinitionId)> held;
+            try
+            {
+                held = await AssignmentsAsync(subscriptionId, principal, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e)
+            {
+                findings.Skip("role check", $"role assignments of {principal} not readable ({e.HttpStatus} {e.ErrorId})");
+                if (e.HttpStatus == 403 || e.HttpStatus == 401)
+                {
+                    Warn("roleassignments:" + e.HttpStatus, $"Role assignments could not be read ({e.HttpStatus} {e.ErrorId}); PermissionMissing is not checked. Reader (Microsoft.Authorization/roleAssignments/read) on the subscription is enough.");
+                }
+
+                return;
+            }
+
+            var seenRoles = new List<string>();
+            foreach (var (scope, roleDefinitionId) in held)
+            {
+                RoleDefinitionInfo role;
+                try
+                {
+                    role = await RoleDefinitionAsync(roleDefinitionId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LogicAppAuthException e)
+                {
+                    findings.Skip("role check", $"role definition {Short(roleDefinitionId)} not readable ({e.HttpStatus} {e.ErrorId})");
+                    continue;
+                }
+
+                var name = role.RoleName.Length > 0 ? role.RoleName : Short(roleDefinitionId);
+                seenRoles.Add($"{name} at {scope}");
+                bool grants = requirement.AnyOfDataActions.Any(a => RoleMatcher.Grants(role, a, true)) || requirement.AnyOfActions.Any(a => RoleMatcher.Grants(role, a, false));
+                if (grants && (targetId.Length == 0 || RoleMatcher.ScopeCovers(scope, targetId)))
+                {
+                    findings.Note($"{who} holds {name} at {scope}" + (targetNote.Length > 0 ? $" ({targetNote})" : ""));
+                    return;
+                }
+            }
+
+            var on = targetId.Length > 0 ? $"on {targetName}" : $"in subscription {subscriptionId}";
+            var rolesSeen = seenRoles.Count == 0 ? "no role assignments" : "holds only " + string.Join(", ", seenRoles);
+            findings.Add(DiagnosisCause.PermissionMissing,
+                $"{who} has no role granting {string.Join(" or ", requirement.Describe())} {on} ({rolesSeen}; least-privileged role: {requirement.LeastPrivilegedRole})" +
+                (targetNote.Length > 0 ? $"; {targetNote}" : ""));
+        }
+
+        private static void CheckVaultAccessPolicy(JsonElement vault, string principal, string who, string vaultName, DiagnosisFindings findings)
+        {
+            if (Json.Path(vault, "properties", "accessPolicies") is JsonElement policies && policies.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var policy in policies.EnumerateArray())
+                {
+                    if (string.Equals(Json.String(policy, "objectId"), principal, StringComparison.OrdinalIgnoreCase)
+                        && Json.Path(policy, "permissions", "secrets") is JsonElement secrets && secrets.ValueKind == JsonValueKind.Array
+                        && secrets.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.String && (string.Equals(s.GetString(), "get", StringComparison.OrdinalIgnoreCase) || s.GetString() == "all")))
+                    {
+                        findings.Note($"{who} has a Key Vault access policy with secret get on {vaultName}");
+                        return;
+                    }
+                }
+            }
+
+            findings.Add(DiagnosisCause.PermissionMissing, $"{who} has no Key Vault access policy with secret get on {vaultName} (the vault uses access policies, not RBAC)");
+        }
+
+        private Task<IReadOnlyList<JsonElement>> TargetsAsync(string subscriptionId, ConnectorRequirement requirement, CancellationToken cancellationToken) =>
+            targets.GetAsync($"/subscriptions/{subscriptionId}/providers/{requirement.ResourceType}", async () =>
+            {
+                var found = new List<JsonElement>();
+                await ArmListAsync($"/subscriptions/{subscriptionId}/providers/{requirement.ResourceType}?api-version={requirement.ListApiVersion}",
+                    r => found.Add(r.Clone()), $"/subscriptions/{subscriptionId}", cancellationToken).ConfigureAwait(false);
+                return (IReadOnlyList<JsonElement>)found;
+            });
+
+        /// <summary>Role assignments of a principal anywhere in a subscription (at, above and below it): read once per principal.</summary>
+        private Task<IReadOnlyList<(string Scope, string RoleDefinitionId)>> AssignmentsAsync(string subscriptionId, string principalId, CancellationToken cancellationToken) =>
+            assignments.GetAsync($"{subscriptionId}|{principalId}", async () =>
+            {
+                var found = new List<(string, string)>();
+                var filter = Uri.EscapeDataString($"principalId eq '{principalId}'");
+                await ArmListAsync($"/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version={RoleApiVersion}&$filter={filter}", a =>
+                {
+                    if (string.Equals(Json.String(a, "properties", "principalId"), principalId, StringComparison.OrdinalIgnoreCase))
+                    {
+                        found.Add((Json.String(a, "properties", "scope"), Json.String(a, "properties", "roleDefinitionId")));
+                    }
+                }, $"/subscriptions/{subscriptionId}", cancellationToken).ConfigureAwait(false);
+                return (IReadOnlyList<(string, string)>)found;
+            });
+
+        /// <summary>A role definition, read once per role (built-in roles have the same GUID in every subscription).</summary>
+        private Task<RoleDefinitionInfo> RoleDefinitionAsync(string roleDefinitionId, CancellationToken cancellationToken) =>
+            roleDefinitions.GetAsync(Short(roleDefinitionId), async () =>
+            {
+                using var document = await ArmGetAsync($"{roleDefinitionId}?api-version={RoleApiVersion}", roleDefinitionId, cancellationToken).ConfigureAwait(false);
+                return RoleDefinitionInfo.Read(document.RootElement);
+            });
+
+        private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
+    }
+}

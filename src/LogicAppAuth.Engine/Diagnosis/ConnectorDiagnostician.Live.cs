@@ -1,0 +1,309 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Errors;
+
+namespace LogicAppAuth.Engine.Diagnosis
+{
+    /// <summary>An action of a failed run that failed with an authentication or authorization error.</summary>
+    internal sealed class FailedAction
+    {
+        public FailedAction(string runName, DateTimeOffset? runStart, string actionName, string code, string message)
+        {
+            RunName = runName;
+            RunStart = runStart;
+            ActionName = actionName;
+            Code = code;
+            Message = message;
+        }
+
+        public string RunName { get; }
+        public DateTimeOffset? RunStart { get; }
+        public string ActionName { get; }
+        public string Code { get; }
+        public string Message { get; }
+    }
+
+    public sealed partial class ConnectorDiagnostician
+    {
+        /// <summary>
+        /// -Live: the connection's testLinks[0] (a GET), as the portal's "Test connection" does; when that cannot be
+        /// called, testRequests[0] (dynamicInvoke of a GET). Only reads: nothing else is ever sent.
+        /// </summary>
+        private async Task LiveTestAsync(ConnectionFacts facts, DiagnosisFindings findings, ConnectorDiagnosis result, CancellationToken cancellationToken)
+        {
+            var connectionId = facts.Status.ResourceId;
+            string fallbackReason = "no testLinks";
+            if (facts.TestLink is (string linkUri, string linkMethod) && linkUri.Length > 0)
+            {
+                var path = PathUnder(linkUri, connectionId);
+                if (path == null || !string.Equals(linkMethod, "get", StringComparison.OrdinalIgnoreCase))
+                {
+                    fallbackReason = "testLinks[0] is not a GET under the connection";
+                }
+                else
+                {
+                    try
+                    {
+                        using var _ = await ArmGetAsync(path, connectionId, cancellationToken).ConfigureAwait(false);
+                        result.LiveTest = "testLinks: 200 OK";
+                        findings.Note("live test (testLinks GET): 200 OK");
+                        return;
+                    }
+                    catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && status != 404 && status != 405 && status != 501 && status != 429)
+                    {
+                        RecordLiveFailure("testLinks", status, e.ErrorId, e.Message, findings, result);
+                        return;
+                    }
+                    catch (LogicAppAuthException e)
+                    {
+                        fallbackReason = $"testLinks answered {e.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? e.ErrorId}";
+                    }
+                }
+            }
+
+            if (facts.TestRequest is (string requestUri, string method, string body) && requestUri.Length > 0)
+            {
+                var path = PathUnder(requestUri, connectionId);
+                if (path == null || !string.Equals(method, "post", StringComparison.OrdinalIgnoreCase) || !IsReadOnlyInvoke(body))
+                {
+                    findings.Skip("live test", $"{fallbackReason}, and testRequests[0] is not a read-only dynamicInvoke under the connection; not sent");
+                    return;
+                }
+
+                try
+                {
+                    using var answer = await ArmPostAsync(path, body, connectionId, cancellationToken).ConfigureAwait(false);
+                    var wrapped = Json.Path(answer.RootElement, "response") ?? answer.RootElement;
+                    var statusCode = Json.String(wrapped, "statusCode");
+                    if (statusCode.Length == 0 || string.Equals(statusCode, "OK", StringComparison.OrdinalIgnoreCase) || statusCode == "200")
+                    {
+                        result.LiveTest = "testRequests: OK";
+                        findings.Note($"live test (testRequests dynamicInvoke, {fallbackReason}): OK");
+                    }
+                    else
+                    {
+                        var message = Json.String(wrapped, "body", "error", "message");
+                        if (message.Length == 0)
+                        {
+                            message = Json.String(wrapped, "body", "message");
+                        }
+
+                        RecordLiveFailure("testRequests", StatusNumber(statusCode), statusCode, message, findings, result);
+                    }
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400)
+                {
+                    if (status == 403 && e.ErrorId == "AuthorizationFailed")
+                    {
+                        findings.Skip("live test", $"the signed-in identity may not call dynamicInvoke (403 AuthorizationFailed)");
+                        Warn("live:403", "The live test could not be sent (403 AuthorizationFailed): it needs Microsoft.Web/connections/dynamicInvoke/action or .../extensions/proxy read on the connections.");
+                        return;
+                    }
+
+                    RecordLiveFailure("testRequests", status, e.ErrorId, e.Message, findings, result);
+                }
+
+                return;
+            }
+
+            result.LiveTest = "not available";
+            findings.Note($"live test: {fallbackReason} and no testRequests on the connection");
+        }
+
+        private static void RecordLiveFailure(string source, int status, string code, string message, DiagnosisFindings findings, ConnectorDiagnosis result)
+        {
+            result.LiveTest = $"{source}: {status} {code}".Trim();
+            var finding = StatusClassifier.Classify(code, message, $"live test ({source}) {status}");
+            if (finding.Cause == DiagnosisCause.None || finding.Cause == DiagnosisCause.Unknown)
+            {
+                findings.Failure(finding.Cause == DiagnosisCause.None ? $"live test ({source}) answered {status}" : finding.Evidence);
+            }
+            else
+            {
+                findings.Add(finding.Cause, finding.Evidence);
+            }
+        }
+
+        /// <summary>-IncludeRunHistory: failed runs of the workflows using the connection whose failed actions on it are 401/403.</summary>
+        private async Task ScanRunsAsync(ConnectionWork work, DiagnosisFindings findings, ConnectorDiagnosis result, CancellationToken cancellationToken)
+        {
+            var workflows = work.Users.Where(u => !u.IsStandardApp).ToList();
+            if (work.Users.Any(u => u.IsStandardApp))
+            {
+                findings.Note("run history of Standard apps is not read");
+            }
+
+            int runs = 0;
+            DateTimeOffset? last = null;
+            string example = "";
+            bool scanned = false;
+            foreach (var user in workflows)
+            {
+                IReadOnlyList<FailedAction> failed;
+                try
+                {
+                    failed = await FailedActionsAsync(user.ResourceId, cancellationToken).ConfigureAwait(false);
+                    scanned = true;
+                }
+                catch (LogicAppAuthException e)
+                {
+                    findings.Skip("run history", $"runs of {user.Name} not readable ({e.HttpStatus} {e.ErrorId})");
+                    if (e.HttpStatus == 403)
+                    {
+                        Warn("runs:403", $"Workflow run history could not be read ({e.HttpStatus} {e.ErrorId}); -IncludeRunHistory found nothing there. Reader on the workflows is enough.");
+                    }
+
+                    continue;
+                }
+
+                var references = workflows.Where(w => string.Equals(w.ResourceId, user.ResourceId, StringComparison.OrdinalIgnoreCase)).Select(w => w.ReferenceName).ToList();
+                bool onlyConnection = user.ActionReferences.Values.Distinct(StringComparer.OrdinalIgnoreCase).Count() <= 1;
+                var mine = failed.Where(a => user.ActionReferences.TryGetValue(a.ActionName, out var reference)
+                    ? references.Contains(reference, StringComparer.OrdinalIgnoreCase)
+                    : onlyConnection).ToList();
+                foreach (var run in mine.GroupBy(a => a.RunName))
+                {
+                    runs++;
+                    var start = run.First().RunStart;
+                    if (last == null || start > last)
+                    {
+                        last = start;
+                        var action = run.First();
+                        example = $"{user.Name}/{action.ActionName}: {action.Code}" + (action.Message.Length > 0 ? $" '{StatusClassifier.Shorten(action.Message, 100)}'" : "");
+                        var finding = StatusClassifier.Classify(action.Code, action.Message, $"run {run.Key} {user.Name}/{action.ActionName}");
+                        if (finding.Cause != DiagnosisCause.None && finding.Cause != DiagnosisCause.Unknown && finding.Aadsts.Length > 0)
+                        {
+                            findings.Add(finding.Cause, finding.Evidence);
+                        }
+                    }
+                }
+            }
+
+            if (!scanned)
+            {
+                return;
+            }
+
+            result.FailedRunCount = runs;
+            result.LastFailedRunTime = last;
+            var since = options.Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+            if (runs > 0)
+            {
+                findings.Failure($"run history: {runs} failed run(s) with 401/403 on this connection since {since}, last {Date(last)} ({example})");
+            }
+            else
+            {
+                findings.Note($"run history: no 401/403 failures on this connection since {since}");
+            }
+        }
+
+        /// <summary>Failed runs since -Since (newest first, at most MaxRunsPerWorkflow) and their 401/403 failed actions; read once per workflow.</summary>
+        private Task<IReadOnlyList<FailedAction>> FailedActionsAsync(string workflowId, CancellationToken cancellationToken) =>
+            runScans.GetAsync(workflowId, async () =>
+            {
+                var runs = new List<(string Id, string Name, DateTimeOffset? Start)>();
+                var filter = Uri.EscapeDataString("status eq 'Failed'");
+                string? next = $"{workflowId}/runs?api-version={ApiVersions.Workflows}&$filter={filter}";
+                while (!string.IsNullOrEmpty(next) && runs.Count < options.MaxRunsPerWorkflow)
+                {
+                    using var page = await ArmGetAsync(next!, workflowId, cancellationToken).ConfigureAwait(false);
+                    bool older = false;
+                    if (Json.Path(page.RootElement, "value") is JsonElement items && items.ValueKind == JsonValueKind.Array)
+                    {
+                        foreach (var run in items.EnumerateArray())
+                        {
+                            var start = Json.Date(run, "properties", "startTime");
+                            if (start != null && start < options.Since)
+                            {
+                                older = true;
+                                continue;
+                            }
+
+                            if (runs.Count < options.MaxRunsPerWorkflow && string.Equals(Json.String(run, "properties", "status"), "Failed", StringComparison.OrdinalIgnoreCase))
+                            {
+                                runs.Add((Json.String(run, "id"), Json.String(run, "name"), start));
+                            }
+                        }
+                    }
+
+                    next = older ? null : Json.String(page.RootElement, "nextLink");
+                }
+
+                var failed = new List<FailedAction>();
+                var actionFilter = Uri.EscapeDataString("status eq 'Failed'");
+                await Operations.Concurrency.ForEachAsync(runs, async run =>
+                {
+                    var found = new List<FailedAction>();
+                    await ArmListAsync($"{run.Id}/actions?api-version={ApiVersions.Workflows}&$filter={actionFilter}", action =>
+                    {
+                        var code = Json.String(action, "properties", "code");
+                        var errorCode = Json.String(action, "properties", "error", "code");
+                        var message = Json.String(action, "properties", "error", "message");
+                        if (IsAuthFailure(code) || IsAuthFailure(errorCode) || message.IndexOf("not authorized", StringComparison.OrdinalIgnoreCase) >= 0)
+                        {
+                            found.Add(new FailedAction(run.Name, run.Start, Json.String(action, "name"), code.Length > 0 ? code : errorCode, message));
+                        }
+                    }, run.Id, cancellationToken).ConfigureAwait(false);
+                    lock (failed)
+                    {
+                        failed.AddRange(found);
+                    }
+                }, cancellationToken, 4).ConfigureAwait(false);
+                return (IReadOnlyList<FailedAction>)failed;
+            });
+
+        private static bool IsAuthFailure(string code) =>
+            code == "401" || code == "403" || string.Equals(code, "Unauthorized", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "Forbidden", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The path and query of a service-emitted test URI, only when it lies under the connection itself (the host is the session's).</summary>
+        internal static string? PathUnder(string uri, string connectionId)
+        {
+            string pathAndQuery;
+            if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute))
+            {
+                pathAndQuery = absolute.PathAndQuery;
+            }
+            else if (uri.StartsWith("/", StringComparison.Ordinal))
+            {
+                pathAndQuery = uri;
+            }
+            else
+            {
+                return null;
+            }
+
+            var path = pathAndQuery.Split('?')[0];
+            return path.StartsWith(connectionId.TrimEnd('/') + "/", StringComparison.OrdinalIgnoreCase) && !path.Contains("/../") ? pathAndQuery : null;
+        }
+
+        /// <summary>dynamicInvoke bodies are sent only when the wrapped request is a GET.</summary>
+        internal static bool IsReadOnlyInvoke(string body)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(body.Length == 0 ? "{}" : body);
+                return string.Equals(Json.String(document.RootElement, "request", "method"), "get", StringComparison.OrdinalIgnoreCase);
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        private static int StatusNumber(string statusCode)
+        {
+            if (int.TryParse(statusCode, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            {
+                return number;
+            }
+
+            return Enum.TryParse<System.Net.HttpStatusCode>(statusCode, true, out var named) ? (int)named : 0;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LogicAppAuth.Engine.Diagnosis
+{
+    /// <summary>
+    /// What the checks found for one connection: proven causes with their evidence, plain observations, checks that
+    /// could not run, and failures seen without a proven cause. Thread-safe: checks may report concurrently.
+    /// </summary>
+    public sealed class DiagnosisFindings
+    {
+        private readonly object gate = new object();
+        private readonly List<(DiagnosisCause Cause, string Evidence)> causes = new List<(DiagnosisCause, string)>();
+        private readonly List<string> notes = new List<string>();
+        private readonly List<string> skipped = new List<string>();
+        private bool failureSeen;
+
+        /// <summary>A cause proven by <paramref name="evidence"/>.</summary>
+        public void Add(DiagnosisCause cause, string evidence)
+        {
+            if (cause == DiagnosisCause.None)
+            {
+                Note(evidence);
+                return;
+            }
+
+            lock (gate)
+            {
+                causes.Add((cause, evidence));
+            }
+        }
+
+        /// <summary>Something seen that proves no cause by itself (e.g. "user enabled", "live test 200").</summary>
+        public void Note(string evidence)
+        {
+            if (!string.IsNullOrWhiteSpace(evidence))
+            {
+                lock (gate)
+                {
+                    notes.Add(evidence);
+                }
+            }
+        }
+
+        /// <summary>A failure that proves no particular cause (a live test or a run that failed): the connection is not healthy.</summary>
+        public void Failure(string evidence)
+        {
+            lock (gate)
+            {
+                failureSeen = true;
+                notes.Add(evidence);
+            }
+        }
+
+        /// <summary>A check that could not run; the connection is then never called healthy.</summary>
+        public void Skip(string check, string reason)
+        {
+            lock (gate)
+            {
+                skipped.Add($"{check} skipped: {reason}");
+            }
+        }
+
+        public IReadOnlyList<DiagnosisCause> Causes
+        {
+            get { lock (gate) { return CausePrecedence.Sort(causes.Select(c => c.Cause)); } }
+        }
+
+        public bool Has(DiagnosisCause cause)
+        {
+            lock (gate) { return causes.Any(c => c.Cause == cause); }
+        }
+
+        public IReadOnlyList<string> Skipped
+        {
+            get { lock (gate) { return skipped.ToList(); } }
+        }
+
+        public bool FailureSeen
+        {
+            get { lock (gate) { return failureSeen; } }
+        }
+
+        /// <summary>
+        /// The causes that apply: the proven ones; or Unknown when none is proven but a failure was seen or a check
+        /// was skipped (the connection is then not called healthy, and nothing is guessed).
+        /// </summary>
+        public IReadOnlyList<DiagnosisCause> EffectiveCauses(bool statusIsError)
+        {
+            lock (gate)
+            {
+                var proven = CausePrecedence.Sort(causes.Select(c => c.Cause));
+                if (proven.Count > 0)
+                {
+                    return proven;
+                }
+
+                return failureSeen || skipped.Count > 0 || statusIsError ? new[] { DiagnosisCause.Unknown } : Array.Empty<DiagnosisCause>();
+            }
+        }
+
+        /// <summary>One line: cause evidence in precedence order, then observations, then skipped checks.</summary>
+        public string Evidence()
+        {
+            lock (gate)
+            {
+                var parts = causes.OrderBy(c => CausePrecedence.Rank(c.Cause)).Select(c => c.Evidence)
+                    .Concat(notes)
+                    .Concat(skipped)
+                    .Where(p => !string.IsNullOrWhiteSpace(p))
+                    .Distinct(StringComparer.Ordinal);
+                return string.Join("; ", parts);
+            }
+        }
+    }
+}
