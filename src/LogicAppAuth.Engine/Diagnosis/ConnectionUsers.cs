@@ -70,6 +70,9 @@ namespace LogicAppAuth.Engine.Diagnosis
         /// <summary>Consumption: action name → $connections reference name, for attributing failed actions to connections.</summary>
         public IReadOnlyDictionary<string, string> ActionReferences { get; set; } = new Dictionary<string, string>();
 
+        /// <summary>How many $connections references the logic app has (a failed action that names none is attributed only when there is one).</summary>
+        public int ReferenceCount { get; set; } = 1;
+
         public bool UsesManagedIdentity => string.Equals(AuthenticationType, "ManagedServiceIdentity", StringComparison.OrdinalIgnoreCase);
 
         public string Kind => IsStandardApp ? "Standard app" : "workflow";
@@ -93,7 +96,7 @@ namespace LogicAppAuth.Engine.Diagnosis
     /// <summary>Reads who references which connection: Consumption $connections and Standard connections.json.</summary>
     internal static class ConnectionUserReader
     {
-        private static readonly Regex ConnectionsReference = new Regex(@"\$connections'\]\['([^']+)'\]", RegexOptions.CultureInvariant);
+        private static readonly Regex ConnectionsReference = new Regex(@"\$connections'\s*\)\s*\[\s*'([^']+)'", RegexOptions.CultureInvariant);
 
         public static IEnumerable<ConnectionUser> ReadWorkflow(JsonElement workflow)
         {
@@ -106,6 +109,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                 yield break;
             }
 
+            int count = value.EnumerateObject().Count(e => Json.String(e.Value, "connectionId").Length > 0);
             foreach (var entry in value.EnumerateObject())
             {
                 var connectionId = Json.String(entry.Value, "connectionId");
@@ -126,6 +130,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                     AuthenticationIdentity = Json.String(entry.Value, "connectionProperties", "authentication", "identity"),
                     Identity = identity,
                     ActionReferences = actions,
+                    ReferenceCount = count,
                 };
             }
         }

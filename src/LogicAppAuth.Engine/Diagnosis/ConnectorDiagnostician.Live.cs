@@ -55,7 +55,8 @@ namespace LogicAppAuth.Engine.Diagnosis
                         findings.Note("live test (testLinks GET): 200 OK");
                         return;
                     }
-                    catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && status != 404 && status != 405 && status != 501 && status != 429)
+                    catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && status != 404 && status != 405 && status != 501 && status != 429
+                        && !CallerTokenFailure(e))
                     {
                         RecordLiveFailure("testLinks", status, e.ErrorId, e.Message, findings, result);
                         return;
@@ -97,7 +98,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                         RecordLiveFailure("testRequests", StatusNumber(statusCode), statusCode, message, findings, result);
                     }
                 }
-                catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400)
+                catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && !CallerTokenFailure(e))
                 {
                     if (status == 403 && e.ErrorId == "AuthorizationFailed")
                     {
@@ -119,6 +120,7 @@ namespace LogicAppAuth.Engine.Diagnosis
         private static void RecordLiveFailure(string source, int status, string code, string message, DiagnosisFindings findings, ConnectorDiagnosis result)
         {
             result.LiveTest = $"{source}: {status} {code}".Trim();
+            message = ServiceMessage(message);
             var finding = StatusClassifier.Classify(code, message, $"live test ({source}) {status}");
             if (finding.Cause == DiagnosisCause.None || finding.Cause == DiagnosisCause.Unknown)
             {
@@ -142,6 +144,8 @@ namespace LogicAppAuth.Engine.Diagnosis
             int runs = 0;
             DateTimeOffset? last = null;
             string example = "";
+            FailedAction? latest = null;
+            string latestWorkflow = "";
             bool scanned = false;
             foreach (var user in workflows)
             {
@@ -163,25 +167,29 @@ namespace LogicAppAuth.Engine.Diagnosis
                 }
 
                 var references = workflows.Where(w => string.Equals(w.ResourceId, user.ResourceId, StringComparison.OrdinalIgnoreCase)).Select(w => w.ReferenceName).ToList();
-                bool onlyConnection = user.ActionReferences.Values.Distinct(StringComparer.OrdinalIgnoreCase).Count() <= 1;
                 var mine = failed.Where(a => user.ActionReferences.TryGetValue(a.ActionName, out var reference)
                     ? references.Contains(reference, StringComparer.OrdinalIgnoreCase)
-                    : onlyConnection).ToList();
+                    : user.ReferenceCount == 1).ToList();
                 foreach (var run in mine.GroupBy(a => a.RunName))
                 {
                     runs++;
                     var start = run.First().RunStart;
-                    if (last == null || start > last)
+                    if (latest == null || start > latest.RunStart)
                     {
-                        last = start;
-                        var action = run.First();
-                        example = $"{user.Name}/{action.ActionName}: {action.Code}" + (action.Message.Length > 0 ? $" '{StatusClassifier.Shorten(action.Message, 100)}'" : "");
-                        var finding = StatusClassifier.Classify(action.Code, action.Message, $"run {run.Key} {user.Name}/{action.ActionName}");
-                        if (finding.Cause != DiagnosisCause.None && finding.Cause != DiagnosisCause.Unknown && finding.Aadsts.Length > 0)
-                        {
-                            findings.Add(finding.Cause, finding.Evidence);
-                        }
+                        latest = run.First();
+                        latestWorkflow = user.Name;
                     }
+                }
+            }
+
+            if (latest != null)
+            {
+                last = latest.RunStart;
+                example = $"{latestWorkflow}/{latest.ActionName}: {latest.Code}" + (latest.Message.Length > 0 ? $" '{StatusClassifier.Shorten(latest.Message, 100)}'" : "");
+                var finding = StatusClassifier.Classify(latest.Code, latest.Message, $"last failed run {latest.RunName} {latestWorkflow}/{latest.ActionName}");
+                if (finding.Cause != DiagnosisCause.None && finding.Cause != DiagnosisCause.Unknown && finding.Aadsts.Length > 0)
+                {
+                    findings.Add(finding.Cause, finding.Evidence);
                 }
             }
 
@@ -257,6 +265,27 @@ namespace LogicAppAuth.Engine.Diagnosis
                 }, cancellationToken, 4).ConfigureAwait(false);
                 return (IReadOnlyList<FailedAction>)failed;
             });
+
+        /// <summary>The service's own message out of the module's error text ("... answered 401 Code: message Advice.").</summary>
+        internal static string ServiceMessage(string text)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(text ?? "", @"answered \d+ [^:]*: (.*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
+            var message = match.Success ? match.Groups[1].Value : text ?? "";
+            foreach (var advice in new[] { "Sign in again with Connect-LogicAppAuth.", "The signed-in identity lacks permission for this scope.", "Check the name, resource group and subscription.",
+                "The service is throttling requests; try again later.", "The service failed; try again later." })
+            {
+                if (message.EndsWith(advice, StringComparison.Ordinal))
+                {
+                    message = message.Substring(0, message.Length - advice.Length);
+                }
+            }
+
+            return message.Trim();
+        }
+
+        /// <summary>ARM refusing the caller's own token is not the connection's failure; it stops the call as any sign-in failure does.</summary>
+        private static bool CallerTokenFailure(LogicAppAuthException e) =>
+            e.ErrorId == "InvalidAuthenticationToken" || e.ErrorId == "ExpiredAuthenticationToken" || e.ErrorId == "InvalidAuthenticationTokenTenant";
 
         private static bool IsAuthFailure(string code) =>
             code == "401" || code == "403" || string.Equals(code, "Unauthorized", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "Forbidden", StringComparison.OrdinalIgnoreCase);

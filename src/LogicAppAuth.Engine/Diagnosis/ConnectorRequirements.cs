@@ -73,10 +73,6 @@ namespace LogicAppAuth.Engine.Diagnosis
             }
 
             text = text.Split('/', ';')[0];
-            if (text.StartsWith("Endpoint=", StringComparison.OrdinalIgnoreCase))
-            {
-                return "";
-            }
 
             int dot = text.IndexOf('.');
             return dot > 0 ? text.Substring(0, dot) : text;
