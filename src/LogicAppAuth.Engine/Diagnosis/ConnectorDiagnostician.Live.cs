@@ -56,7 +56,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                         return;
                     }
                     catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && status != 404 && status != 405 && status != 501 && status != 429
-                        && !CallerTokenFailure(e))
+                        && !CallerTokenFailure(e) && !CallerNotAllowed(e))
                     {
                         RecordLiveFailure("testLinks", status, e.ErrorId, e.Message, findings, result);
                         return;
@@ -100,10 +100,11 @@ namespace LogicAppAuth.Engine.Diagnosis
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus is int status && status >= 400 && !CallerTokenFailure(e))
                 {
-                    if (status == 403 && e.ErrorId == "AuthorizationFailed")
+                    if (CallerNotAllowed(e))
                     {
-                        findings.Skip("live test", $"the signed-in identity may not call dynamicInvoke (403 AuthorizationFailed)");
-                        Warn("live:403", "The live test could not be sent (403 AuthorizationFailed): it needs Microsoft.Web/connections/dynamicInvoke/action or .../extensions/proxy read on the connections.");
+                        findings.Skip("live test", $"{fallbackReason}, and the signed-in identity may not call dynamicInvoke ({status} {e.ErrorId})");
+                        Warn("live:403", $"The live test could not be sent ({status} {e.ErrorId}): it needs Microsoft.Web/connections/extensions/proxy/action or " +
+                            "Microsoft.Web/connections/dynamicInvoke/action on the connections (Reader does not have them; Logic App Contributor does).");
                         return;
                     }
 
@@ -286,6 +287,9 @@ namespace LogicAppAuth.Engine.Diagnosis
         /// <summary>ARM refusing the caller's own token is not the connection's failure; it stops the call as any sign-in failure does.</summary>
         private static bool CallerTokenFailure(LogicAppAuthException e) =>
             e.ErrorId == "InvalidAuthenticationToken" || e.ErrorId == "ExpiredAuthenticationToken" || e.ErrorId == "InvalidAuthenticationTokenTenant";
+
+        /// <summary>ARM refusing the caller the test action (not the connector refusing the connection).</summary>
+        private static bool CallerNotAllowed(LogicAppAuthException e) => e.HttpStatus == 403 && e.ErrorId == "AuthorizationFailed";
 
         private static bool IsAuthFailure(string code) =>
             code == "401" || code == "403" || string.Equals(code, "Unauthorized", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "Forbidden", StringComparison.OrdinalIgnoreCase);
