@@ -13,6 +13,7 @@
         'Connect-LogicAppAuth'
         'Disconnect-LogicAppAuth'
         'Get-LogicConnectorStatus'
+        'Get-ExpiringCredential'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

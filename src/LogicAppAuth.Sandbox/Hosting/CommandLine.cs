@@ -8,7 +8,7 @@ public static class CommandLine
     public const string Usage =
         "usage: LogicAppAuth.Sandbox --scenario contoso|<path.json> --ready-file <path> [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]" +
         " [--generate subscriptions=N,connections=N,workflows=N,standardApps=N[,users=N,applications=N,servicePrincipals=N]]" +
-        " [--resource-graph-quota N] [--resource-graph-disabled]";
+        " [--resource-graph-quota N] [--resource-graph-disabled] [--graph-throttle-every N]";
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
     {
@@ -27,6 +27,7 @@ public static class CommandLine
                 case "--ready-file": options.ReadyFile = Path.GetFullPath(Value()); break;
                 case "--latency-ms": options.LatencyMs = Math.Max(0, Number()); break;
                 case "--page-size": options.PageSize = Math.Max(1, Number()); break;
+                case "--graph-throttle-every": options.GraphThrottleEvery = Math.Max(0, Number()); break;
                 case "--token-lifetime-seconds": options.TokenLifetimeSeconds = Number(); break;
                 case "--generate": options.Generate = Value(); break;
                 case "--resource-graph-quota": options.ResourceGraphQuota = Math.Max(1, Number()); break;

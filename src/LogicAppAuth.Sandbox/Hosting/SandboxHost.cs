@@ -134,6 +134,7 @@ public sealed class SandboxHost : IAsyncDisposable
 
         var app = builder.Build();
         SandboxMiddleware.Use(app, state);
+        GraphThrottle.Use(app, state);
         SandboxRoutes.Map(app);
         TokenEndpoints.Map(app);
         ArmApi.Map(app);

@@ -29,6 +29,9 @@ public sealed class SandboxOptions
     /// <summary>When set, every Resource Graph query is refused with 403 AuthorizationFailed.</summary>
     public bool ResourceGraphDisabled { get; set; }
 
+    /// <summary>Every Nth Graph request answers 429 with Retry-After: 1 (0: never); see Graph/GraphThrottle.cs.</summary>
+    public int GraphThrottleEvery { get; set; }
+
     public int ArmPageSize => PageSize ?? 50;
 
     public int GraphPageSize => PageSize ?? 100;

@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Graph;
+using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Session;
+
+namespace LogicAppAuth.Engine.Expiry
+{
+    /// <summary>
+    /// Finds credentials that have expired or expire soon: secrets and certificates of every app registration and service
+    /// principal (Microsoft Graph, whole collections at 999 a page), and the refresh tokens of OAuth connections in the
+    /// connection scope (estimated). Each credential is linked to the connections that sign in with its app
+    /// (<c>token:clientId</c>). Graph and the connection scan run at the same time; rows are sorted by end date.
+    /// </summary>
+    public sealed class ExpiringCredentialScanner
+    {
+        private const int AppIdsPerFilter = 15;
+        private readonly AzureSession session;
+        private readonly IOperationSink sink;
+        private readonly ExpiringCredentialOptions options;
+        private readonly CredentialWindow window;
+        private readonly ArmRestClient arm;
+        private GraphClient? graph;
+
+        public ExpiringCredentialScanner(AzureSession session, IOperationSink sink, ExpiringCredentialOptions options)
+        {
+            this.session = session;
+            this.sink = sink;
+            this.options = options;
+            window = new CredentialWindow(options.Now ?? DateTimeOffset.UtcNow, options.WithinDays, options.ExcludeExpired);
+            arm = session.Arm(sink);
+        }
+
+        /// <summary>The connections read from the scope by the last run (every one, whether or not it is linked to a row).</summary>
+        public IReadOnlyList<ConnectorStatus> Connections { get; private set; } = Array.Empty<ConnectorStatus>();
+
+        /// <summary>Every app credential the last run read from Graph, before the window was applied, by app id (lower case).</summary>
+        internal IReadOnlyDictionary<string, List<ExpiringCredential>> CredentialsByAppId { get; private set; } = new Dictionary<string, List<ExpiringCredential>>();
+
+        /// <summary>Connection resource id → the app id it signs in as (service-principal connections).</summary>
+        public IReadOnlyDictionary<string, string> ConnectionClientIds { get; private set; } = new Dictionary<string, string>();
+
+        /// <summary>Graph requests sent by the last run.</summary>
+        public int GraphRequests => graph?.RequestsSent ?? 0;
+
+        public CredentialWindow Window => window;
+
+        /// <summary>Lists and writes the rows, sorted by EndDateTime.</summary>
+        public async Task ScanAsync(IReadOnlyList<ConnectionScope> scopes, CancellationToken cancellationToken)
+        {
+            foreach (var row in await CollectAsync(scopes, cancellationToken).ConfigureAwait(false))
+            {
+                sink.WriteObject(row);
+            }
+        }
+
+        /// <summary>The rows in the window, sorted by EndDateTime; nothing is written but errors, warnings and progress.</summary>
+        public async Task<IReadOnlyList<ExpiringCredential>> CollectAsync(IReadOnlyList<ConnectionScope> scopes, CancellationToken cancellationToken)
+        {
+            var wantsAppCredentials = options.Wants(CredentialKind.Secret) || options.Wants(CredentialKind.Certificate);
+            var credentials = wantsAppCredentials ? ReadGraphAsync(cancellationToken) : Task.FromResult(new List<ExpiringCredential>());
+            var connections = options.ScanConnections ? ReadConnectionsAsync(scopes, cancellationToken) : Task.FromResult(new List<ConnectorStatus>());
+            await Task.WhenAll(credentials, connections).ConfigureAwait(false);
+            Connections = connections.Result;
+
+            var appRows = credentials.Result;
+            var clientIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var oauthRows = new List<ExpiringCredential>();
+            if (Connections.Count > 0)
+            {
+                var links = ReadClientIdsAsync(Connections, cancellationToken);
+                var oauth = options.Wants(CredentialKind.OAuthConsent) ? EstimateOAuthAsync(Connections, cancellationToken) : Task.FromResult(new List<ExpiringCredential>());
+                await Task.WhenAll(links, oauth).ConfigureAwait(false);
+                clientIds = links.Result;
+                oauthRows = oauth.Result;
+            }
+
+            ConnectionClientIds = clientIds;
+            Link(appRows, clientIds);
+            CredentialsByAppId = appRows.GroupBy(r => r.AppId.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.ToList());
+
+            var kept = appRows.Concat(oauthRows)
+                .Where(r => options.Wants(r.Kind) && window.Keeps(r.EndDateTime, r.Expired) && options.Filter(r));
+            return ApplicationCredentials.Sort(kept);
+        }
+
+        private async Task<List<ExpiringCredential>> ReadGraphAsync(CancellationToken cancellationToken)
+        {
+            var rows = new List<ExpiringCredential>();
+            if (session.GraphPipeline == null)
+            {
+                sink.WriteError(new LogicAppAuthException("NoGraphCredential", FailureKind.AuthenticationError,
+                    "The session has no Microsoft Graph credential, so app registration secrets and certificates were not read. " +
+                    "Sign in with a method that covers Graph, or pass -MicrosoftGraphAccessToken to Connect-LogicAppAuth.", "/applications"));
+                return rows;
+            }
+
+            graph = new GraphClient(session.GraphPipeline, session.Cloud.GraphUrl, sink);
+            var listing = new GraphListing(graph, session.Cloud.GraphUrl);
+            var filters = AppIdFilters();
+            int objects = 0;
+            Action<JsonElement> reader(string source) => item =>
+            {
+                var read = ApplicationCredentials.Read(item, source).Select(r => ApplicationCredentials.Stamp(r, window)).ToList();
+                int seen = Interlocked.Increment(ref objects);
+                lock (rows)
+                {
+                    rows.AddRange(read);
+                }
+
+                if (seen % 5000 == 0)
+                {
+                    sink.WriteProgress(new OperationProgress(2, "Reading app credentials from Microsoft Graph", $"{seen} applications and service principals"));
+                }
+            };
+
+            var lists = new List<Task>();
+            foreach (var filter in filters)
+            {
+                lists.Add(ListCollectionAsync(listing, "applications", ApplicationCredentials.ApplicationSelect, filter, reader("Application"), cancellationToken));
+                lists.Add(ListCollectionAsync(listing, "servicePrincipals", ApplicationCredentials.ServicePrincipalSelect, filter, reader("ServicePrincipal"), cancellationToken));
+            }
+
+            await Task.WhenAll(lists).ConfigureAwait(false);
+            sink.WriteProgress(new OperationProgress(2, "Reading app credentials from Microsoft Graph", "Done", completed: true));
+            sink.WriteVerbose($"Microsoft Graph: {objects} applications and service principals in {listing.Pages} pages, {rows.Count} credentials with an end date.");
+            return rows;
+        }
+
+        private async Task ListCollectionAsync(GraphListing listing, string collection, string[] select, string? filter, Action<JsonElement> onItem, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await listing.ListAsync(GraphListing.FirstPage(collection, select, filter), onItem, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e)
+            {
+                sink.WriteError(e);
+            }
+        }
+
+        /// <summary>One listing with no filter, or one per chunk of exact app ids (Graph's <c>in</c> takes a bounded list).</summary>
+        private IReadOnlyList<string?> AppIdFilters()
+        {
+            var ids = options.ExactAppIds.Where(id => Guid.TryParse(id, out _)).Select(id => Guid.Parse(id).ToString("D")).Distinct().ToList();
+            if (ids.Count == 0 || ids.Count != options.ExactAppIds.Count)
+            {
+                return new string?[] { null };
+            }
+
+            var filters = new List<string?>();
+            for (int i = 0; i < ids.Count; i += AppIdsPerFilter)
+            {
+                filters.Add("appId in (" + string.Join(",", ids.Skip(i).Take(AppIdsPerFilter).Select(id => "'" + id + "'")) + ")");
+            }
+
+            return filters;
+        }
+
+        private async Task<List<ConnectorStatus>> ReadConnectionsAsync(IReadOnlyList<ConnectionScope> scopes, CancellationToken cancellationToken)
+        {
+            var capture = new CapturingSink<ConnectorStatus>(sink);
+            var inventoryOptions = new InventoryOptions(options.UseResourceGraph);
+            foreach (var scope in scopes)
+            {
+                try
+                {
+                    await scope.ListAsync(new ConnectorInventory(session, capture, inventoryOptions), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException))
+                {
+                    sink.WriteError(ExceptionTranslator.Translate(e, scope.Description));
+                }
+            }
+
+            var distinct = capture.Items.Where(c => c.Exists).GroupBy(c => c.ResourceId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            sink.WriteVerbose($"Connections in scope: {distinct.Count} ({distinct.Count(c => c.AuthenticationType == AuthenticationType.ServicePrincipal)} service principal, " +
+                $"{distinct.Count(c => c.AuthenticationType == AuthenticationType.OAuth)} OAuth).");
+            return distinct;
+        }
+
+        /// <summary>Reads token:clientId of every service-principal connection (the inventory row does not carry it).</summary>
+        private async Task<Dictionary<string, string>> ReadClientIdsAsync(IReadOnlyList<ConnectorStatus> connections, CancellationToken cancellationToken)
+        {
+            var result = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var servicePrincipal = connections.Where(c => c.AuthenticationType == AuthenticationType.ServicePrincipal).ToList();
+            await Concurrency.ForEachAsync(servicePrincipal, async connection =>
+            {
+                try
+                {
+                    using var document = await arm.GetAsync($"{connection.ResourceId}?api-version={ApiVersions.Connections}", connection.ResourceId, cancellationToken)
+                        .ConfigureAwait(false);
+                    var clientId = ConnectionParameters.ClientId(document.RootElement);
+                    if (clientId.Length > 0)
+                    {
+                        result[connection.ResourceId] = clientId;
+                    }
+                }
+                catch (LogicAppAuthException e)
+                {
+                    sink.WriteVerbose($"Could not read the client id of {connection.ResourceId}: {e.ErrorId}.");
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return new Dictionary<string, string>(result, StringComparer.OrdinalIgnoreCase);
+        }
+
+        private void Link(IEnumerable<ExpiringCredential> rows, IReadOnlyDictionary<string, string> clientIds)
+        {
+            var byApp = clientIds
+                .GroupBy(p => p.Value, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(
+                    g => g.Key,
+                    g => Connections.Where(c => g.Any(p => string.Equals(p.Key, c.ResourceId, StringComparison.OrdinalIgnoreCase)))
+                        .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.ResourceId, StringComparer.OrdinalIgnoreCase).ToList(),
+                    StringComparer.OrdinalIgnoreCase);
+            foreach (var row in rows)
+            {
+                if (row.AppId.Length > 0 && byApp.TryGetValue(row.AppId, out var users) && users.Count > 0)
+                {
+                    row.UsedBy = string.Join(";", users.Select(u => u.Name));
+                    row.UsedByResourceId = string.Join(";", users.Select(u => u.ResourceId));
+                    row.UsedByCount = users.Count;
+                }
+            }
+        }
+
+        private async Task<List<ExpiringCredential>> EstimateOAuthAsync(IReadOnlyList<ConnectorStatus> connections, CancellationToken cancellationToken)
+        {
+            var oauth = connections.Where(OAuthConsentEstimate.Applies).ToList();
+            var runs = new ConcurrentDictionary<string, Lazy<Task<DateTimeOffset?>>>(StringComparer.OrdinalIgnoreCase);
+            var rows = new ConcurrentBag<ExpiringCredential>();
+            await Concurrency.ForEachAsync(oauth, async connection =>
+            {
+                DateTimeOffset? lastRun = null;
+                var lastWorkflow = "";
+                if (options.ReadRunHistory && connection.UsedByCount > 0)
+                {
+                    foreach (var workflow in connection.UsedBy.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        var workflowId = $"{AzureResourceId.ResourceGroup(connection.SubscriptionId, connection.ResourceGroupName)}/providers/Microsoft.Logic/workflows/{workflow}";
+                        var run = await runs.GetOrAdd(workflowId, id => new Lazy<Task<DateTimeOffset?>>(() => LastSuccessfulRunAsync(id, cancellationToken))).Value
+                            .ConfigureAwait(false);
+                        if (run is DateTimeOffset time && (lastRun == null || time > lastRun))
+                        {
+                            lastRun = time;
+                            lastWorkflow = workflow;
+                        }
+                    }
+                }
+
+                if (OAuthConsentEstimate.Create(connection, lastRun, lastWorkflow, window) is ExpiringCredential row)
+                {
+                    rows.Add(row);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return rows.ToList();
+        }
+
+        /// <summary>
+        /// The start of the newest successful run of a Consumption workflow in the connection's resource group (runs are
+        /// listed newest first); null when it has none, or is not there (a Standard app, another group), or cannot be read.
+        /// </summary>
+        private async Task<DateTimeOffset?> LastSuccessfulRunAsync(string workflowId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using var page = await arm.GetAsync($"{workflowId}/runs?api-version={ApiVersions.Workflows}&$top=1&$filter=status%20eq%20'Succeeded'", workflowId, cancellationToken)
+                    .ConfigureAwait(false);
+                DateTimeOffset? newest = null;
+                if (Json.Path(page.RootElement, "value") is JsonElement items && items.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var run in items.EnumerateArray())
+                    {
+                        if (string.Equals(Json.String(run, "properties", "status"), "Succeeded", StringComparison.OrdinalIgnoreCase)
+                            && Json.Date(run, "properties", "startTime") is DateTimeOffset start && (newest == null || start > newest))
+                        {
+                            newest = start;
+                        }
+                    }
+                }
+
+                return newest;
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404 || e.HttpStatus == 403 || e.HttpStatus == 400)
+            {
+                sink.WriteVerbose($"Run history of {workflowId} not readable ({e.ErrorId}); the estimate uses changedTime.");
+                return null;
+            }
+        }
+    }
+}
