@@ -66,6 +66,11 @@ public sealed class ArmApi(SandboxState state, AccessCheck access)
             return access.WrongTenant(context, caller, subscription.TenantId);
         }
 
+        if (await ArmRoutes.TryDispatchAsync(context, state, caller, path) is { } handled)
+        {
+            return handled;
+        }
+
         return context.Request.Method switch
         {
             "GET" when path.Segments.Length == 2 => GetSubscription(caller, subscription),

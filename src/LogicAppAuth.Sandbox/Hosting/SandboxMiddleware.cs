@@ -18,6 +18,7 @@ public static class SandboxMiddleware
                 return;
             }
 
+            state.Runtime.Localize(state, context);
             if (path.StartsWithSegments(SandboxRoutes.Prefix))
             {
                 await next(context);

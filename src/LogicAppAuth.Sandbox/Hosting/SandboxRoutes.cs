@@ -36,6 +36,7 @@ public static class SandboxRoutes
             var token = state.Tokens.Issue(principal, request.Audience, TimeSpan.FromSeconds(request.LifetimeSeconds), request.TenantId);
             return Results.Json(new { access_token = token });
         });
+        Arm.ConsentRoutes.MapConsentPage(app);
         app.MapPost(Prefix + "/shutdown", (HttpContext context, IHostApplicationLifetime lifetime) =>
         {
             context.Response.OnCompleted(() =>

@@ -14,6 +14,7 @@ public sealed class SandboxState : IDisposable
         Scenario = scenario;
         Store = ScenarioSeeder.CreateStore(scenario);
         Rbac = new Rbac(Store);
+        Scenarios.RunHistorySeeder.Seed(this);
     }
 
     public SandboxOptions Options { get; }
@@ -27,6 +28,9 @@ public sealed class SandboxState : IDisposable
     public TokenIssuer Tokens { get; } = new();
 
     public RequestLog Log { get; } = new();
+
+    /// <summary>Start time, the sandbox's own address, consent codes.</summary>
+    public SandboxRuntime Runtime { get; } = new();
 
     /// <summary>Secret the managed-identity endpoint expects in X-IDENTITY-HEADER.</summary>
     public string IdentityHeader { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
