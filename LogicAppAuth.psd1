@@ -13,6 +13,7 @@
         'Connect-LogicAppAuth'
         'Disconnect-LogicAppAuth'
         'Get-LogicConnectorStatus'
+        'Test-LogicConnectorAuth'
         'Get-ExpiringCredential'
     )
     FunctionsToExport    = @()
