@@ -267,6 +267,20 @@ public static class KqlValues
         _ => JsonValue.Create(value.ToString()),
     };
 
+    public static void Write(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case double d: writer.WriteNumberValue(d); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case JsonNode n: n.WriteTo(writer); break;
+            default: writer.WriteStringValue(value.ToString()); break;
+        }
+    }
+
     /// <summary>tostring(): null is "", dynamic objects and arrays are their JSON text.</summary>
     public static string ToText(object? value) => value switch
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace LogicAppAuth.Sandbox.ResourceGraph;
@@ -7,8 +8,8 @@ public interface IKqlSourceRow
 {
     object? Column(string name);
 
-    /// <summary>The row as the service returns it when the query does not project.</summary>
-    JsonObject ToJson();
+    /// <summary>The columns, in the order the service returns them when the query does not project.</summary>
+    IReadOnlyList<string> Columns { get; }
 }
 
 /// <summary>A row flowing through the pipeline: the table row plus extended columns, or only projected ones.</summary>
@@ -66,15 +67,48 @@ public sealed class KqlRow
         return new KqlRow(null, columns, order);
     }
 
-    public JsonObject ToJson()
+    /// <summary>The row's columns in output order: the table's (unless projected away), then extended or projected ones.</summary>
+    public IEnumerable<(string Name, object? Value)> Cells()
     {
-        var json = Source?.ToJson() ?? new JsonObject();
+        if (Source is not null)
+        {
+            foreach (var name in Source.Columns)
+            {
+                yield return (name, _columns is not null && _columns.TryGetValue(name, out var replaced) ? replaced : Source.Column(name));
+            }
+        }
+
         foreach (var name in _order ?? [])
         {
-            json[name] = KqlValues.ToJson(_columns![name]);
+            if (Source is null || !Source.Columns.Contains(name))
+            {
+                yield return (name, _columns![name]);
+            }
+        }
+    }
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject();
+        foreach (var (name, value) in Cells())
+        {
+            json[name] = KqlValues.ToJson(value);
         }
 
         return json;
+    }
+
+    /// <summary>Writes the row without copying the stored documents it reads from.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in Cells())
+        {
+            writer.WritePropertyName(name);
+            KqlValues.Write(writer, value);
+        }
+
+        writer.WriteEndObject();
     }
 }
 

@@ -108,26 +108,88 @@ public sealed class ResourceGraphApi(SandboxState state, AccessCheck access)
             }
         }
 
-        var canRead = ReadCheck(caller);
-        var rows = query.Run(ResourceGraphTables.Rows(query.Table, state.Store, state.Scenario, subscriptions, canRead));
+        var rows = Evaluate(caller, query, subscriptions, fingerprint, continuing: request.SkipToken is not null);
         var pageSize = Math.Min(request.Top ?? DefaultTop, state.Options.PageSize ?? MaxTop);
         var page = rows.Skip(offset).Take(pageSize).ToList();
         var next = offset + page.Count;
 
-        var body = new JsonObject
+        var skipToken = next < rows.Count && page.Count > 0 ? SkipToken(next, fingerprint) : null;
+        return new QueryResponse(rows.Count, page, skipToken, request.ResultFormat == "table");
+    }
+
+    /// <summary>The QueryResponse body, streamed: rows are written straight from the stored documents.</summary>
+    private sealed class QueryResponse(int totalRecords, List<KqlRow> page, string? skipToken, bool table) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
         {
-            ["totalRecords"] = rows.Count,
-            ["count"] = page.Count,
-            ["data"] = request.ResultFormat == "table" ? Table(page) : new JsonArray(page.Select(r => (JsonNode)r.ToJson()).ToArray()),
-            ["facets"] = new JsonArray(),
-            ["resultTruncated"] = "false",
-        };
-        if (next < rows.Count && page.Count > 0)
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            var pipe = context.Response.BodyWriter;
+            using (var writer = new Utf8JsonWriter(pipe))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("totalRecords", totalRecords);
+                writer.WriteNumber("count", page.Count);
+                writer.WritePropertyName("data");
+                if (table)
+                {
+                    Table(page).WriteTo(writer);
+                }
+                else
+                {
+                    writer.WriteStartArray();
+                    for (var i = 0; i < page.Count; i++)
+                    {
+                        page[i].WriteTo(writer);
+                        if (i % 100 == 99)
+                        {
+                            writer.Flush();
+                            await pipe.FlushAsync(context.RequestAborted);
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteStartArray("facets");
+                writer.WriteEndArray();
+                writer.WriteString("resultTruncated", "false");
+                if (skipToken is not null)
+                {
+                    writer.WriteString("$skipToken", skipToken);
+                }
+
+                writer.WriteEndObject();
+                writer.Flush();
+            }
+
+            await pipe.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private static readonly TimeSpan ResultLifetime = TimeSpan.FromMinutes(1);
+    private const int MaxCachedResults = 32;
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, List<KqlRow> Rows)> _results = new(StringComparer.Ordinal);
+
+    /// <summary>Runs the query; follow-up pages ($skipToken) of a query run in the last minute reuse its result
+    /// (ARG also pages over one result), so paging a large tenant costs one evaluation.</summary>
+    private List<KqlRow> Evaluate(Caller caller, KqlQuery query, List<ScenarioSubscription> subscriptions, string fingerprint, bool continuing)
+    {
+        var key = caller.ObjectId + "|" + fingerprint;
+        var now = DateTimeOffset.UtcNow;
+        if (continuing && _results.TryGetValue(key, out var cached) && now - cached.At < ResultLifetime)
         {
-            body["$skipToken"] = SkipToken(next, fingerprint);
+            return cached.Rows;
         }
 
-        return Results.Json(body);
+        var rows = query.Run(ResourceGraphTables.Rows(query.Table, state.Store, state.Scenario, subscriptions, ReadCheck(caller)));
+        foreach (var stale in _results.Where(p => now - p.Value.At >= ResultLifetime || _results.Count > MaxCachedResults).Select(p => p.Key).ToList())
+        {
+            _results.TryRemove(stale, out _);
+        }
+
+        _results[key] = (now, rows);
+        return rows;
     }
 
     /// <summary>The subscriptions to search: the named ones, those under the named management groups, or

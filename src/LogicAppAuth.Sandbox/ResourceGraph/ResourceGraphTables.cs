@@ -31,6 +31,10 @@ public static class ResourceGraphTables
     /// <summary>Namespaces whose documents are not in the resources table (ARG has them in other tables).</summary>
     private static readonly string[] NotInResources = ["Microsoft.Resources/", "Microsoft.Authorization/"];
 
+    /// <summary>The resources table holds top-level resources (Namespace/type); child documents such as
+    /// connection access policies or workflow runs are not rows of their own.</summary>
+    private static bool IsTopLevel(string type) => type.IndexOf('/') is var slash and > 0 && type.IndexOf('/', slash + 1) < 0;
+
     /// <summary>Rows of <paramref name="table"/> in the given subscriptions, ordered by id.</summary>
     public static IEnumerable<IKqlSourceRow> Rows(string table, ResourceStore store, Scenario scenario, IReadOnlyCollection<ScenarioSubscription> subscriptions, Func<JsonObject, bool> canRead)
     {
@@ -60,7 +64,7 @@ public static class ResourceGraphTables
         foreach (var document in store.All().OrderBy(d => (string?)d["id"], StringComparer.OrdinalIgnoreCase))
         {
             var type = (string?)document["type"] ?? "";
-            if (Array.Exists(NotInResources, ns => type.StartsWith(ns, StringComparison.OrdinalIgnoreCase)))
+            if (!IsTopLevel(type) || Array.Exists(NotInResources, ns => type.StartsWith(ns, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -119,16 +123,7 @@ public static class ResourceGraphTables
             _ => KqlValues.FromJson(document[name]),
         };
 
-        public JsonObject ToJson()
-        {
-            var row = new JsonObject();
-            foreach (var column in Columns)
-            {
-                row[column] = KqlValues.ToJson(Column(column));
-            }
-
-            return row;
-        }
+        IReadOnlyList<string> IKqlSourceRow.Columns => Columns;
     }
 
     /// <summary>ARG reports locations as ARM's short names ("West Europe" becomes "westeurope").</summary>

@@ -26,7 +26,7 @@ public static class ScenarioSeeder
 
         foreach (var resource in scenario.Resources)
         {
-            store.Put((JsonObject)resource.DeepClone());
+            store.Put(scenario.ShareResourceDocuments ? resource : (JsonObject)resource.DeepClone());
         }
 
         foreach (var (siteId, connections) in scenario.StandardAppConnections)

@@ -33,7 +33,7 @@ public sealed class ResourceGraphKqlTests
     {
         public object? Column(string name) => KqlValues.FromJson(document[name]);
 
-        public JsonObject ToJson() => (JsonObject)document.DeepClone();
+        public IReadOnlyList<string> Columns => Tables["Resources"];
     }
 
     private static List<JsonObject> Run(string query) =>

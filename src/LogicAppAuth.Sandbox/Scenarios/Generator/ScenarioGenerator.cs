@@ -74,7 +74,32 @@ public sealed class ScenarioGenerator
     public static Scenario Generate(GeneratorOptions options, Scenario? basePrincipals = null) =>
         new ScenarioGenerator(options).Build(basePrincipals ?? Scenario.Load("contoso"));
 
-    private Guid NewGuid(string kind, int index) => ScenarioSeeder.DeterministicGuid($"generated|{_options.Seed}|{kind}|{index}");
+    /// <summary>A version-4-shaped GUID that depends only on seed, kind and index (cheap: no cryptographic hash).</summary>
+    private Guid NewGuid(string kind, int index)
+    {
+        var kindHash = 14_695_981_039_346_656_037UL;
+        foreach (var c in kind)
+        {
+            kindHash = (kindHash ^ c) * 1_099_511_628_211UL;
+        }
+
+        var high = Mix((ulong)(uint)_options.Seed * 0x9E37_79B9_7F4A_7C15UL ^ kindHash ^ (ulong)(uint)index << 32 ^ (ulong)(uint)index);
+        var low = Mix(high ^ kindHash);
+        Span<byte> bytes = stackalloc byte[16];
+        BitConverter.TryWriteBytes(bytes, high);
+        BitConverter.TryWriteBytes(bytes[8..], low);
+        bytes[7] = (byte)(bytes[7] & 0x0F | 0x40); // version 4
+        bytes[8] = (byte)(bytes[8] & 0x3F | 0x80); // RFC 4122 variant
+        return new Guid(bytes);
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E37_79B9_7F4A_7C15UL;
+        z = (z ^ z >> 30) * 0xBF58_476D_1CE4_E5B9UL;
+        z = (z ^ z >> 27) * 0x94D0_49BB_1331_11EBUL;
+        return z ^ z >> 31;
+    }
 
     private string Id(string kind, int index) => NewGuid(kind, index).ToString();
 
@@ -85,6 +110,7 @@ public sealed class ScenarioGenerator
     private Scenario Build(Scenario contoso)
     {
         _scenario.Name = "generated";
+        _scenario.ShareResourceDocuments = true;
         _scenario.HomeTenantId = TenantId;
         _scenario.Tenants.Add(new ScenarioTenant { TenantId = TenantId, DisplayName = "Contoso (generated)", DefaultDomain = Domain });
         AddSubscriptions();
