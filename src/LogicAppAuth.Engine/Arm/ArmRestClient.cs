@@ -34,6 +34,15 @@ namespace LogicAppAuth.Engine.Arm
         public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
 
+        public async Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken) =>
+            await SendAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
+
+        public async Task<JsonDocument> PatchAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken) =>
+            await SendAsync(RequestMethod.Patch, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
+
+        public async Task<JsonDocument> DeleteAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
+            await SendAsync(RequestMethod.Delete, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
+
         /// <summary>A POST whose answer also carries headers the caller acts on (e.g. Resource Graph's quota headers).</summary>
         public async Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> PostWithHeadersAsync(string pathOrUrl, string jsonBody, string target,
             string firstHeader, string secondHeader, CancellationToken cancellationToken)

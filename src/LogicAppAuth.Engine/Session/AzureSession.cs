@@ -48,6 +48,15 @@ namespace LogicAppAuth.Engine.Session
 
         internal ArmRestClient Arm(IOperationSink log) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, log);
 
+        /// <summary>The tenant and object id of the signed-in identity, read from its Resource Manager token (consent names the user by them).</summary>
+        internal async Task<(string TenantId, string ObjectId)> SignedInIdentityAsync(CancellationToken cancellationToken)
+        {
+            var token = await resourceManagerCredential.GetTokenAsync(new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant), cancellationToken)
+                .ConfigureAwait(false);
+            var claims = JwtClaims.TryRead(token.Token);
+            return (claims?.TenantId ?? requestedTenant ?? "", claims?.ObjectId ?? "");
+        }
+
         /// <summary>Gets a Resource Manager token now, so that a bad credential fails at sign-in rather than in the middle of a run.</summary>
         public async Task<AuthContext> VerifyAsync(CancellationToken cancellationToken)
         {

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using LogicAppAuth.Commands.Infrastructure;
+using LogicAppAuth.Engine.Remediation;
+using LogicAppAuth.Engine.Session;
+
+namespace LogicAppAuth.Commands
+{
+    /// <summary>
+    /// Puts back what a Set-LogicConnectorManagedIdentity run changed, from its backup folder. The engine plans (reads the
+    /// manifest and the resources' current state); each change is offered to ShouldProcess here and applied alone.
+    /// </summary>
+    [Cmdlet(VerbsData.Restore, "LogicAppAuthBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(RemediationResult))]
+    public sealed class RestoreLogicAppAuthBackupCommand : LogicAppAuthCmdlet
+    {
+        private readonly HashSet<string> done = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("BackupPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (!done.Add(folder))
+            {
+                return;
+            }
+
+            var restorer = new BackupRestorer(SessionStore.Current, Force);
+            RemediationPlan? plan = null;
+            Run(folder, async (sink, token) => plan = await restorer.PlanAsync(folder, sink, token).ConfigureAwait(false));
+            if (plan == null)
+            {
+                return;
+            }
+
+            foreach (var change in plan.Changes)
+            {
+                if (plan.Stopped)
+                {
+                    plan.Skip(change);
+                    continue;
+                }
+
+                if (!ShouldProcess(change.WhatIfText, $"{change.Description}?", "Restore-LogicAppAuthBackup"))
+                {
+                    plan.Decline(change);
+                    continue;
+                }
+
+                var current = change;
+                Run(current.TargetResourceId, (sink, token) => plan.ApplyAsync(current, sink, token));
+            }
+
+            if (plan.Changes.Count == 0)
+            {
+                WriteVerbose($"Everything in {folder} is already as it was before the fix; nothing was sent.");
+            }
+
+            if (PassThru)
+            {
+                foreach (var result in plan.Results())
+                {
+                    if (result.Status != RemediationStatus.Declined)
+                    {
+                        WriteObject(result);
+                    }
+                }
+            }
+        }
+    }
+}

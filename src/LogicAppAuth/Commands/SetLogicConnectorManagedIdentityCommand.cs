@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using LogicAppAuth.Commands.Infrastructure;
+using LogicAppAuth.Engine.Remediation;
+using LogicAppAuth.Engine.Session;
+
+namespace LogicAppAuth.Commands
+{
+    /// <summary>
+    /// Switches API connections to the logic app's managed identity: identity, least-privileged role at the target
+    /// resource (or access policy), the connector's managed-identity shape, and the workflows' $connections. The engine
+    /// plans (reads only); each change is then offered to ShouldProcess here, on the pipeline thread, and applied alone.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByResourceIdSet)]
+    [OutputType(typeof(RemediationResult))]
+    public sealed class SetLogicConnectorManagedIdentityCommand : LogicAppAuthCmdlet
+    {
+        private const string ByResourceIdSet = "ByResourceId";
+        private const string ByNameSet = "ByName";
+        private BackupStore? backups;
+        private ManagedIdentityRemediator? remediator;
+
+        [Parameter(ParameterSetName = ByResourceIdSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Id")]
+        public string[]? ResourceId { get; set; }
+
+        /// <summary>Whatever is piped in: a string is a connection id; other objects bind by property name (ResourceId, or ResourceGroupName and Name).</summary>
+        [Parameter(ParameterSetName = ByResourceIdSet, ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
+
+        [Parameter(ParameterSetName = ByNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ResourceGroup")]
+        [ValidateNotNullOrEmpty]
+        public string? ResourceGroupName { get; set; }
+
+        [Parameter(ParameterSetName = ByNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
+        [Parameter(ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("Subscription")]
+        public string? SubscriptionId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TargetResourceId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? UserAssignedIdentityId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Role { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? BackupPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (Role != null)
+            {
+                foreach (var role in Role)
+                {
+                    try
+                    {
+                        RoleTable.Resolve(role);
+                    }
+                    catch (Engine.Errors.LogicAppAuthException e)
+                    {
+                        ThrowTerminatingError(ErrorRecordFactory.Create(e));
+                    }
+                }
+            }
+
+            var folder = string.IsNullOrEmpty(BackupPath)
+                ? Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupPath);
+            backups = new BackupStore(folder);
+            remediator = new ManagedIdentityRemediator(SessionStore.Current, backups, new ManagedIdentityOptions
+            {
+                TargetResourceId = TargetResourceId ?? "",
+                UserAssignedIdentityId = UserAssignedIdentityId ?? "",
+                Roles = Role ?? Array.Empty<string>(),
+            });
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var connectionId in ConnectionIds())
+            {
+                Fix(connectionId);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (backups != null && backups.Used)
+            {
+                WriteVerbose($"Backups and manifest: {backups.Folder} (Restore-LogicAppAuthBackup -Path puts them back).");
+            }
+        }
+
+        private void Fix(string connectionId)
+        {
+            RemediationPlan? plan = null;
+            Run(connectionId, async (sink, token) => plan = await remediator!.PlanAsync(connectionId, sink, token).ConfigureAwait(false));
+            if (plan == null)
+            {
+                return;
+            }
+
+            bool whatIf = IsWhatIf();
+            foreach (var change in plan.Changes)
+            {
+                if (plan.Stopped)
+                {
+                    plan.Skip(change);
+                    continue;
+                }
+
+                var blocked = plan.BlockedBy(change);
+                if (blocked != null && !whatIf)
+                {
+                    plan.Skip(change);
+                    WriteWarning($"Not sent: {change.Description}, because {blocked}.");
+                    continue;
+                }
+
+                if (!ShouldProcess(change.WhatIfText, $"{change.Description}?", "Set-LogicConnectorManagedIdentity"))
+                {
+                    plan.Decline(change);
+                    continue;
+                }
+
+                var current = change;
+                Run(current.TargetResourceId, (sink, token) => plan.ApplyAsync(current, sink, token));
+            }
+
+            if (plan.Changes.Count == 0)
+            {
+                WriteVerbose($"Connection {plan.Name} already uses the managed identity as this fix wants it; nothing was sent.");
+            }
+
+            if (PassThru && !whatIf)
+            {
+                foreach (var result in plan.Results())
+                {
+                    WriteObject(result);
+                }
+            }
+        }
+
+        private IEnumerable<string> ConnectionIds()
+        {
+            if (ParameterSetName == ByNameSet)
+            {
+                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? SessionStore.Current.DefaultSubscriptionId : SubscriptionId!.Trim();
+                if (subscription.Length == 0)
+                {
+                    WriteError(ErrorRecordFactory.InvalidArgument("SubscriptionRequired",
+                        "Give -SubscriptionId with -ResourceGroupName and -Name (or set a default with Connect-LogicAppAuth -SubscriptionId).", Name));
+                    return Array.Empty<string>();
+                }
+
+                return new[] { $"/subscriptions/{subscription}/resourceGroups/{ResourceGroupName!.Trim()}/providers/Microsoft.Web/connections/{Name!.Trim()}" };
+            }
+
+            if (InputObject?.BaseObject is string text)
+            {
+                ResourceId = new[] { text };
+            }
+
+            var ids = (ResourceId ?? Array.Empty<string>()).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
+            if (ids.Count == 0 && InputObject != null)
+            {
+                WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",
+                    "The input has no ResourceId; it was skipped. Pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth, or connection resource ids.", InputObject));
+            }
+
+            return ids;
+        }
+
+        private bool IsWhatIf()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value))
+            {
+                return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
+            }
+
+            return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+        }
+    }
+}
