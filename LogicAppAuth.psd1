@@ -15,6 +15,8 @@
         'Get-LogicConnectorStatus'
         'Test-LogicConnectorAuth'
         'Get-ExpiringCredential'
+        'Export-LogicConnectorMetric'
+        'New-LogicConnectorAlert'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -26,7 +26,7 @@ BeforeAll {
 Describe 'Module loading' {
     It 'exports exactly the cmdlets in the manifest' {
         $result = Invoke-FreshPwsh -ScriptBlock { param($m) Import-Module $m; (Get-Command -Module LogicAppAuth).Name | Sort-Object } -ArgumentList $ModulePath
-        $result | Should -Be @('Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Get-ExpiringCredential', 'Get-LogicConnectorStatus', 'Test-LogicConnectorAuth')
+        $result | Should -Be @('Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Export-LogicConnectorMetric', 'Get-ExpiringCredential', 'Get-LogicConnectorStatus', 'New-LogicConnectorAlert', 'Test-LogicConnectorAuth')
     }
 
     It 'loads no Azure or Graph assembly at import' {

@@ -39,7 +39,7 @@ namespace LogicAppAuth.Engine.Expiry
             arm = session.Arm(sink);
         }
 
-        /// <summary>The connections read from the scope by the last run (every one, whether or not it is linked to a row).</summary>
+        /// <summary>The connections read from the scope by the last run (every one, missing ones included, whether or not it is linked to a row).</summary>
         public IReadOnlyList<ConnectorStatus> Connections { get; private set; } = Array.Empty<ConnectorStatus>();
 
         /// <summary>Every app credential the last run read from Graph, before the window was applied, by app id (lower case).</summary>
@@ -181,7 +181,7 @@ namespace LogicAppAuth.Engine.Expiry
                 }
             }
 
-            var distinct = capture.Items.Where(c => c.Exists).GroupBy(c => c.ResourceId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            var distinct = capture.Items.GroupBy(c => c.ResourceId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
             sink.WriteVerbose($"Connections in scope: {distinct.Count} ({distinct.Count(c => c.AuthenticationType == AuthenticationType.ServicePrincipal)} service principal, " +
                 $"{distinct.Count(c => c.AuthenticationType == AuthenticationType.OAuth)} OAuth).");
             return distinct;
@@ -191,7 +191,7 @@ namespace LogicAppAuth.Engine.Expiry
         private async Task<Dictionary<string, string>> ReadClientIdsAsync(IReadOnlyList<ConnectorStatus> connections, CancellationToken cancellationToken)
         {
             var result = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var servicePrincipal = connections.Where(c => c.AuthenticationType == AuthenticationType.ServicePrincipal).ToList();
+            var servicePrincipal = connections.Where(c => c.Exists && c.AuthenticationType == AuthenticationType.ServicePrincipal).ToList();
             await Concurrency.ForEachAsync(servicePrincipal, async connection =>
             {
                 try
