@@ -3,7 +3,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SandboxPath,
-    [ValidateSet('inventory')] [string[]] $Case = @('inventory'),
+    [ValidateSet('inventory', 'diagnose')] [string[]] $Case = @('inventory', 'diagnose'),
     [switch] $SkipBaseline
 )
 $ErrorActionPreference = 'Stop'
@@ -15,7 +15,9 @@ function Invoke-Subject($Sandbox, [string] $Subject) {
     $json = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Run.ps1') -Subject $Subject -ReadyFile $Sandbox.ReadyFile -ModulePath $ModulePath
     if ($LASTEXITCODE -ne 0) { throw "$Subject failed: $json" }
     $result = ($json | Select-Object -Last 1) | ConvertFrom-Json
-    $result | Add-Member -NotePropertyName Requests -NotePropertyValue @(Get-SandboxRequestLog $Sandbox).Count -PassThru
+    $log = @(Get-SandboxRequestLog $Sandbox)
+    $result | Add-Member -NotePropertyName Requests -NotePropertyValue $log.Count
+    $result | Add-Member -NotePropertyName GraphRequests -NotePropertyValue @($log | Where-Object { $_.path -like '/v1.0/*' }).Count -PassThru
 }
 
 if ('inventory' -in $Case) {
@@ -42,4 +44,30 @@ if ('inventory' -in $Case) {
     "minimum sequential round trips x latency: $minimumSeconds s; module / minimum: $([math]::Round($module.Seconds / $minimumSeconds, 1))x"
     $baseline = $results | Where-Object Subject -eq 'BaselineInventory'
     if ($baseline) { "baseline / module: $([math]::Round($baseline.Seconds / $module.Seconds, 1))x faster; requests $($baseline.Requests) vs $($module.Requests)" }
+}
+
+if ($Case -contains 'diagnose') {
+    # Issue 4: 2,000 connections, 1,000 distinct users, 200 service principals, 50 ms per request.
+    $latencyMs = 50
+    $generate = 'subscriptions=2,connections=2000,workflows=600,standardApps=20,users=1000,applications=200,servicePrincipals=200'
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario ''
+    try {
+        $results = @(Invoke-Subject $sandbox 'ModuleDiagnose')
+        if (-not $SkipBaseline) { $results += Invoke-Subject $sandbox 'BaselineDiagnose' }
+    }
+    finally { $sandbox | Stop-LogicAppAuthSandbox }
+
+    "diagnose: $generate, $latencyMs ms per request"
+    $results | Format-Table Subject, Rows, Seconds, FirstRowSeconds, Requests, GraphRequests, PeakWorkingSetMB | Out-String
+    $module = $results | Where-Object Subject -eq 'ModuleDiagnose'
+    # The module's own count of distinct look-ups (users of OAuth connections, applications of service-principal
+    # connections, one organization read), from its -Verbose summary.
+    $lookups = if ($module.Summary -match '(\d+) distinct Graph look-up') { [int]$Matches[1] } else { 0 }
+    $allowed = 1.1 * [math]::Ceiling($lookups / 20)
+    "distinct Graph look-ups: $lookups; module Graph requests: $($module.GraphRequests) (target <= 1.1 x ceil(look-ups / 20) = $allowed): $(if ($module.GraphRequests -le $allowed) { 'met' } else { 'MISSED' })"
+    $baseline = $results | Where-Object Subject -eq 'BaselineDiagnose'
+    if ($baseline) {
+        $speedup = [math]::Round($baseline.Seconds / $module.Seconds, 1)
+        "baseline / module: ${speedup}x faster (target >= 20x: $(if ($speedup -ge 20) { 'met' } else { 'MISSED' })); requests $($baseline.Requests) vs $($module.Requests)"
+    }
 }

@@ -1,7 +1,7 @@
 # Runs one benchmark subject in this (fresh) pwsh and prints a JSON line: rows, wall time, time to the first row,
 # and this process's peak working set.
 param(
-    [Parameter(Mandatory)] [ValidateSet('ModuleInventory', 'BaselineInventory')] [string] $Subject,
+    [Parameter(Mandatory)] [ValidateSet('ModuleInventory', 'BaselineInventory', 'ModuleDiagnose', 'BaselineDiagnose')] [string] $Subject,
     [Parameter(Mandatory)] [string] $ReadyFile,
     [string] $ModulePath
 )
@@ -14,11 +14,22 @@ $command = switch ($Subject) {
         { Get-LogicConnectorStatus }
     }
     'BaselineInventory' { { & (Join-Path $PSScriptRoot 'Baseline-Inventory.ps1') -ReadyFile $ReadyFile } }
+    'ModuleDiagnose' {
+        Import-Module $ModulePath
+        Connect-LogicAppAuth -AccessToken $ready.accessToken -MicrosoftGraphAccessToken $ready.microsoftGraphAccessToken -ResourceManagerUrl $ready.resourceManagerUrl `
+            -GraphUrl $ready.graphUrl -TrustedCertificatePath $ready.certificatePath | Out-Null
+        { Test-LogicConnectorAuth -WarningAction SilentlyContinue -Verbose 4>&1 }
+    }
+    'BaselineDiagnose' { { & (Join-Path $PSScriptRoot 'Baseline-Diagnose.ps1') -ReadyFile $ReadyFile } }
 }
 $watch = [System.Diagnostics.Stopwatch]::StartNew()
 $first = $null
 $rows = 0
-& $command | ForEach-Object { if ($rows -eq 0) { $first = $watch.Elapsed.TotalSeconds }; $rows++ }
+$summary = ''
+& $command | ForEach-Object {
+    if ($_ -is [System.Management.Automation.VerboseRecord]) { if ($_.Message -like 'Diagnosed *') { $summary = $_.Message }; return }
+    if ($rows -eq 0) { $first = $watch.Elapsed.TotalSeconds }; $rows++
+}
 $watch.Stop()
 $process = [System.Diagnostics.Process]::GetCurrentProcess()
 $process.Refresh()
@@ -28,4 +39,5 @@ $process.Refresh()
     Seconds         = [math]::Round($watch.Elapsed.TotalSeconds, 2)
     FirstRowSeconds = [math]::Round($first, 2)
     PeakWorkingSetMB = [math]::Round($process.PeakWorkingSet64 / 1MB)
+    Summary         = $summary
 } | ConvertTo-Json -Compress
