@@ -3,7 +3,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SandboxPath,
-    [ValidateSet('inventory', 'diagnose')] [string[]] $Case = @('inventory', 'diagnose'),
+    [ValidateSet('inventory', 'diagnose', 'expiry')] [string[]] $Case = @('inventory', 'diagnose', 'expiry'),
     [switch] $SkipBaseline
 )
 $ErrorActionPreference = 'Stop'
@@ -70,4 +70,19 @@ if ($Case -contains 'diagnose') {
         $speedup = [math]::Round($baseline.Seconds / $module.Seconds, 1)
         "baseline / module: ${speedup}x faster (target >= 20x: $(if ($speedup -ge 20) { 'met' } else { 'MISSED' })); requests $($baseline.Requests) vs $($module.Requests)"
     }
+}
+
+if ($Case -contains 'expiry') {
+    # Issue 6: 20,000 applications (each with a service principal), 50 ms per request; a small ARM estate for UsedBy.
+    $latencyMs = 50
+    $generate = 'subscriptions=1,connections=500,workflows=150,standardApps=0,users=50,applications=20000'
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario ''
+    try { $result = Invoke-Subject $sandbox 'ModuleExpiry' }
+    finally { $sandbox | Stop-LogicAppAuthSandbox }
+
+    "expiry: $generate, $latencyMs ms per request"
+    $result | Format-Table Subject, Rows, Seconds, Requests, GraphRequests, PeakWorkingSetMB | Out-String
+    # applications and servicePrincipals are read at the same time, 999 a page, one page after another.
+    $pages = [math]::Ceiling(20000 / 999)
+    "Graph pages per collection: $pages (two collections in parallel); module Graph requests: $($result.GraphRequests) (minimum $(2 * $pages))"
 }

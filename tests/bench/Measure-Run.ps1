@@ -1,7 +1,7 @@
 # Runs one benchmark subject in this (fresh) pwsh and prints a JSON line: rows, wall time, time to the first row,
 # and this process's peak working set.
 param(
-    [Parameter(Mandatory)] [ValidateSet('ModuleInventory', 'BaselineInventory', 'ModuleDiagnose', 'BaselineDiagnose')] [string] $Subject,
+    [Parameter(Mandatory)] [ValidateSet('ModuleInventory', 'BaselineInventory', 'ModuleDiagnose', 'BaselineDiagnose', 'ModuleExpiry')] [string] $Subject,
     [Parameter(Mandatory)] [string] $ReadyFile,
     [string] $ModulePath
 )
@@ -21,6 +21,12 @@ $command = switch ($Subject) {
         { Test-LogicConnectorAuth -WarningAction SilentlyContinue -Verbose 4>&1 }
     }
     'BaselineDiagnose' { { & (Join-Path $PSScriptRoot 'Baseline-Diagnose.ps1') -ReadyFile $ReadyFile } }
+    'ModuleExpiry' {
+        Import-Module $ModulePath
+        Connect-LogicAppAuth -AccessToken $ready.accessToken -MicrosoftGraphAccessToken $ready.microsoftGraphAccessToken -ResourceManagerUrl $ready.resourceManagerUrl `
+            -GraphUrl $ready.graphUrl -TrustedCertificatePath $ready.certificatePath | Out-Null
+        { Get-ExpiringCredential -WarningAction SilentlyContinue }
+    }
 }
 $watch = [System.Diagnostics.Stopwatch]::StartNew()
 $first = $null
