@@ -17,6 +17,10 @@
         'Get-ExpiringCredential'
         'Export-LogicConnectorMetric'
         'New-LogicConnectorAlert'
+        'Set-LogicConnectorManagedIdentity'
+        'Restore-LogicAppAuthBackup'
+        'Get-LogicConnectorConsentLink'
+        'Complete-LogicConnectorConsent'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -26,7 +26,7 @@ BeforeAll {
 Describe 'Module loading' {
     It 'exports exactly the cmdlets in the manifest' {
         $result = Invoke-FreshPwsh -ScriptBlock { param($m) Import-Module $m; (Get-Command -Module LogicAppAuth).Name | Sort-Object } -ArgumentList $ModulePath
-        $result | Should -Be @('Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Export-LogicConnectorMetric', 'Get-ExpiringCredential', 'Get-LogicConnectorStatus', 'New-LogicConnectorAlert', 'Test-LogicConnectorAuth')
+        $result | Should -Be @('Complete-LogicConnectorConsent', 'Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Export-LogicConnectorMetric', 'Get-ExpiringCredential', 'Get-LogicConnectorConsentLink', 'Get-LogicConnectorStatus', 'New-LogicConnectorAlert', 'Restore-LogicAppAuthBackup', 'Set-LogicConnectorManagedIdentity', 'Test-LogicConnectorAuth')
     }
 
     It 'loads no Azure or Graph assembly at import' {
@@ -60,9 +60,10 @@ Describe 'Module loading' {
     It 'has a default table view for every output type' {
         $views = Invoke-FreshPwsh -ScriptBlock {
             param($m) Import-Module $m
-            (Get-FormatData -TypeName LogicAppAuth.ConnectorStatus, LogicAppAuth.AuthContext).TypeNames
+            (Get-FormatData -TypeName LogicAppAuth.ConnectorStatus, LogicAppAuth.AuthContext, LogicAppAuth.RemediationResult, LogicAppAuth.ConsentLink, LogicAppAuth.ConsentResult).TypeNames
         } -ArgumentList $ModulePath
         $views | Should -Contain 'LogicAppAuth.ConnectorStatus'
         $views | Should -Contain 'LogicAppAuth.AuthContext'
+        foreach ($type in 'RemediationResult', 'ConsentLink', 'ConsentResult') { $views | Should -Contain "LogicAppAuth.$type" }
     }
 }

@@ -199,6 +199,7 @@ namespace LogicAppAuth.Engine.Remediation
                         {
                             var objectId = context.Plan.PrincipalOf(siteId);
                             var policyId = $"{id.Id}/accessPolicies/{objectId}";
+                            context.Change.TargetResourceId = policyId;
                             var body = new JsonObject
                             {
                                 ["location"] = JsonEdit.String(connection, "location"),
@@ -541,6 +542,7 @@ namespace LogicAppAuth.Engine.Remediation
                             var objectId = context.Plan.PrincipalOf(holderId);
                             var assignmentId = $"{targetId}/providers/Microsoft.Authorization/roleAssignments/{DeterministicGuid.ForRoleAssignment(targetId, objectId, role.Id):D}";
                             context.Change.PrincipalId = objectId;
+                            context.Change.TargetResourceId = assignmentId;
                             var body = new JsonObject
                             {
                                 ["properties"] = new JsonObject

@@ -26,7 +26,8 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         public RemediationOperation Operation { get; }
-        public string TargetResourceId { get; }
+        /// <summary>The resource written to; for a new role assignment or access policy, its final id once the principal is known.</summary>
+        public string TargetResourceId { get; internal set; }
 
         /// <summary>PUT, PATCH or DELETE.</summary>
         public string Method { get; }

@@ -1,0 +1,255 @@
+# Set-LogicConnectorManagedIdentity against a sandbox of its own (the fixes change state), with the sandbox's request log as the witness.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-Module $ModulePath -Force
+    $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
+    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $rg = "/subscriptions/$sub/resourceGroups/rg-integration"
+    $connections = "$rg/providers/Microsoft.Web/connections"
+    $workflows = "$rg/providers/Microsoft.Logic/workflows"
+    $adminToken = New-SandboxToken -Sandbox $sb -Principal admin
+
+    function Connect-As([string] $Principal = 'admin') {
+        $parameters = Get-SandboxConnectParameters -Sandbox $sb -Principal $Principal
+        Connect-LogicAppAuth @parameters | Out-Null
+    }
+
+    # Direct ARM calls as admin, outside the module: the raw text as the sandbox serves it.
+    function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
+        $separator = if ($Path.Contains('?')) { '&' } else { '?' }
+        $arguments = @('--silent', '--show-error', '--cacert', $sb.certificatePath, '-X', $Method, '-H', "Authorization: Bearer $adminToken",
+            "$($sb.endpoint)$Path$($separator)api-version=$ApiVersion")
+        if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
+        (& curl @arguments) -join "`n"
+    }
+    function Get-Workflow([string] $Name) { Invoke-Arm GET "$workflows/$Name" '2019-05-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
+    function Get-Connection([string] $Name) { Invoke-Arm GET "$connections/$Name" '2016-06-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
+    function Get-RoleAssignments([string] $PrincipalId) {
+        $filter = [uri]::EscapeDataString("principalId eq '$PrincipalId'")
+        (Invoke-Arm GET "/subscriptions/$sub/providers/Microsoft.Authorization/roleAssignments?`$filter=$filter" '2022-04-01' | ConvertFrom-Json).value
+    }
+    function Get-Writes { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object method -in 'PUT', 'PATCH', 'DELETE') }
+    function ConvertTo-Canonical($Value) { $Value | ConvertTo-Json -Depth 100 -Compress }
+
+    Connect-As admin
+}
+
+AfterAll {
+    Disconnect-LogicAppAuth
+    $sb | Stop-LogicAppAuthSandbox
+}
+
+Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal connection (keyvault)' {
+    BeforeAll {
+        $kv = "$connections/keyvault-sp-secret-expired"
+        $vault = "$rg/providers/Microsoft.KeyVault/vaults/kv-contoso-secrets"
+        $workflowBefore = Get-Workflow 'wf-secret-rotation'
+        $backup = Join-Path $TestDrive 'kv'
+    }
+
+    It '-WhatIf prints each change, resource by resource, and sends no write' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $printed = Invoke-FreshPwsh -ScriptBlock {
+            param($ModulePath, $Parameters, $Id)
+            Import-Module $ModulePath
+            $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
+            Connect-LogicAppAuth @Parameters | Out-Null
+            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
+        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $kv
+        $lines = @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
+        $lines.Count | Should -Be 4
+        $lines[0] | Should -BeLike '*Enable the system-assigned managed identity of workflow wf-secret-rotation*PATCH*'
+        $lines[1] | Should -BeLike '*Grant Key Vault Secrets User on kv-contoso-secrets*'
+        $lines[2] | Should -BeLike "*Switch connection keyvault-sp-secret-expired*managedIdentityAuth*PUT*"
+        $lines[3] | Should -BeLike "*connectionProperties.authentication*wf-secret-rotation*PUT*"
+        Get-Writes | Should -BeNullOrEmpty
+        ConvertTo-Canonical (Get-Workflow 'wf-secret-rotation') | Should -Be (ConvertTo-Canonical $workflowBefore)
+    }
+
+    It 'sends exactly the expected writes, in order, with backups first' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $script:results = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -BackupPath $backup -PassThru)
+        $writes = Get-Writes
+        @($writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @(
+            "PATCH $workflows/wf-secret-rotation"
+            "PUT $vault/providers/Microsoft.Authorization/roleAssignments/$($results[1].TargetResourceId.Split('/')[-1])"
+            "PUT $kv"
+            "PUT $workflows/wf-secret-rotation")
+        $writes.status | ForEach-Object { $_ | Should -BeIn 200, 201 }
+        $results | ForEach-Object { $_ | Should -BeOfType ([LogicAppAuth.RemediationResult]) }
+        $results.Status | Should -Be @('Applied', 'Applied', 'Applied', 'Applied')
+        $results.ResourceId | Select-Object -Unique | Should -Be $kv
+        $results[0].BackupPath | Should -Be $backup
+        $manifest = Get-Content (Join-Path $backup 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.entries.kind | Should -Be @('Resource', 'RoleAssignment', 'Resource')
+        $saved = Get-Content (Join-Path $backup $manifest.entries[0].file) -Raw | ConvertFrom-Json -AsHashtable -Depth 100
+        ConvertTo-Canonical $saved | Should -Be (ConvertTo-Canonical $workflowBefore)
+    }
+
+    It 'leaves the workflow definition byte-for-byte equal and changes only the $connections authentication and the identity' {
+        $after = Get-Workflow 'wf-secret-rotation'
+        ConvertTo-Canonical $after.properties.definition | Should -Be (ConvertTo-Canonical $workflowBefore.properties.definition)
+        $after.identity.type | Should -Be 'SystemAssigned'
+        $after.identity.principalId | Should -Not -BeNullOrEmpty
+        ConvertTo-Canonical $after.properties.parameters.'$connections'.value.keyvault.connectionProperties.authentication |
+            Should -Be (ConvertTo-Canonical ([ordered]@{ type = 'ManagedServiceIdentity' }))
+        $after.properties.parameters.'$connections'.value.keyvault.Remove('connectionProperties')
+        ConvertTo-Canonical $after.properties.parameters | Should -Be (ConvertTo-Canonical $workflowBefore.properties.parameters)
+        foreach ($name in 'location', 'tags', 'id', 'name', 'type') { ConvertTo-Canonical $after[$name] | Should -Be (ConvertTo-Canonical $workflowBefore[$name]) }
+        foreach ($name in 'state', 'accessEndpoint', 'createdTime', 'endpointsConfiguration') {
+            ConvertTo-Canonical $after.properties[$name] | Should -Be (ConvertTo-Canonical $workflowBefore.properties[$name])
+        }
+    }
+
+    It 'makes the connection a managedIdentityAuth connection that keeps its vault name' {
+        $connection = Get-Connection 'keyvault-sp-secret-expired'
+        $connection.properties.parameterValueSet.name | Should -Be 'managedIdentityAuth'
+        $connection.properties.parameterValueSet.values.vaultName.value | Should -Be 'kv-contoso-secrets'
+        $connection.properties.nonSecretParameterValues.Keys | Where-Object { $_ -like 'token:*' } | Should -BeNullOrEmpty
+        $connection.properties.displayName | Should -Be 'keyvault-sp'
+        $status = Get-LogicConnectorStatus -ResourceId $kv
+        $status.AuthenticationType | Should -Be 'ManagedIdentity'
+        $status.Status | Should -Be 'Connected'
+    }
+
+    It 'grants only Key Vault Secrets User, at the vault, to the workflow identity, as a ServicePrincipal' {
+        $principal = (Get-Workflow 'wf-secret-rotation').identity.principalId
+        $assignments = @(Get-RoleAssignments $principal)
+        $assignments.Count | Should -Be 1
+        $assignments[0].properties.roleDefinitionId | Should -BeLike '*/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6'
+        $assignments[0].properties.scope | Should -Be $vault
+        $assignments[0].properties.principalType | Should -Be 'ServicePrincipal'
+        $results[1].RoleName | Should -Be 'Key Vault Secrets User'
+        $results[1].Scope | Should -Be $vault
+    }
+
+    It 'sends no write when run again, and reports everything in place' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $again = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -BackupPath (Join-Path $TestDrive 'kv-again') -PassThru)
+        Get-Writes | Should -BeNullOrEmpty
+        $again.Status | Select-Object -Unique | Should -Be 'AlreadyInPlace'
+        $again.Count | Should -Be 4
+        Test-Path (Join-Path $TestDrive 'kv-again') | Should -BeFalse
+    }
+
+    It 'is then diagnosed healthy by Test-LogicConnectorAuth' {
+        if (-not (Get-Command Test-LogicConnectorAuth -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'Test-LogicConnectorAuth is not exported'; return }
+        $diagnosis = Test-LogicConnectorAuth -ResourceId $kv
+        $diagnosis.Cause | Should -Be 'None'
+        $diagnosis.Healthy | Should -BeTrue
+    }
+}
+
+Describe 'Set-LogicConnectorManagedIdentity without enough rights' {
+    BeforeAll { $blobSp = "$connections/azureblob-sp-cert-expired" }
+    AfterEach { Connect-As admin }
+
+    It 'gives a Reader-only caller PermissionDenied, says nothing was changed, and leaves nothing changed' {
+        $workflowBefore = ConvertTo-Canonical (Get-Workflow 'wf-blob-export')
+        $connectionBefore = ConvertTo-Canonical (Get-Connection 'azureblob-sp-cert-expired')
+        Connect-As reader
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId $blobSp -BackupPath (Join-Path $TestDrive 'reader-run') -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'AuthorizationFailed*'
+        $failed[0].Exception.Message | Should -BeLike '*No earlier change had been made for this connection, so nothing is half-done*'
+        $writes = Get-Writes
+        $writes.Count | Should -Be 1
+        $writes[0].status | Should -Be 403
+        ConvertTo-Canonical (Get-Workflow 'wf-blob-export') | Should -Be $workflowBefore
+        ConvertTo-Canonical (Get-Connection 'azureblob-sp-cert-expired') | Should -Be $connectionBefore
+    }
+
+    It 'lists the changes already made, and the command that undoes them, when a later step is refused' {
+        # norole gets Contributor on the subscription: it may write workflows and connections, but not role assignments.
+        $workflowBefore = Get-Workflow 'wf-blob-export'
+        $assignment = "/subscriptions/$sub/providers/Microsoft.Authorization/roleAssignments/$([guid]::NewGuid())"
+        $body = @{ properties = @{ roleDefinitionId = "/subscriptions/$sub/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"; principalId = $sb.principals.norole.objectId; principalType = 'ServicePrincipal' } } | ConvertTo-Json -Depth 5
+        Invoke-Arm PUT $assignment '2022-04-01' $body | Out-Null
+        try {
+            Connect-As norole
+            Clear-SandboxRequestLog -Sandbox $sb
+            $folder = Join-Path $TestDrive 'half-done'
+            Set-LogicConnectorManagedIdentity -ResourceId $blobSp -BackupPath $folder -ErrorVariable failed -ErrorAction SilentlyContinue
+            $failed.Count | Should -Be 1
+            $failed[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $message = $failed[0].Exception.Message
+            $message | Should -BeLike '*this step failed: Grant Storage Blob Data Contributor on stcontosodata*'
+            $message | Should -BeLike '*Changes already made before it: (1) Enable the system-assigned managed identity of workflow wf-blob-export*'
+            $message | Should -BeLike "*Restore-LogicAppAuthBackup -Path '$folder'*"
+            $message | Should -BeLike '*Not sent: Switch connection azureblob-sp-cert-expired*'
+            @(Get-Writes | Where-Object status -lt 400 | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PATCH $workflows/wf-blob-export")
+        }
+        finally {
+            Invoke-Arm DELETE $assignment '2022-04-01' | Out-Null
+        }
+
+        Connect-As admin
+        Restore-LogicAppAuthBackup -Path $folder -Confirm:$false
+        $restored = Get-Workflow 'wf-blob-export'
+        $restored.Contains('identity') | Should -BeFalse
+        ConvertTo-Canonical $restored.properties.definition | Should -Be (ConvertTo-Canonical $workflowBefore.properties.definition)
+        ConvertTo-Canonical $restored.properties.parameters | Should -Be (ConvertTo-Canonical $workflowBefore.properties.parameters)
+    }
+}
+
+Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
+    It 'takes ConnectorStatus objects from Get-LogicConnectorStatus and switches a service-principal blob connection' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $sub |
+            Where-Object Name -eq 'azureblob-sp-cert-expired' |
+            Set-LogicConnectorManagedIdentity -BackupPath (Join-Path $TestDrive 'blob-sp') -PassThru)
+        $results.Operation | Should -Be @('EnableIdentity', 'AssignRole', 'SetConnectionAuthentication', 'RewireWorkflow')
+        (Get-Writes).Count | Should -Be 4
+        $results[1].RoleName | Should -Be 'Storage Blob Data Contributor'
+        $results[1].Scope | Should -Be "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata"
+        (Get-Connection 'azureblob-sp-cert-expired').properties.parameterValueSet.values.accountName.value | Should -Be 'stcontosodata'
+    }
+
+    It 'gives the existing identity of a Service Bus workflow Azure Service Bus Data Sender at the namespace, and nothing else' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @([pscustomobject]@{ ResourceId = "$connections/servicebus-mi" } | Set-LogicConnectorManagedIdentity -BackupPath (Join-Path $TestDrive 'sb') -PassThru)
+        $writes = Get-Writes
+        $writes.Count | Should -Be 1
+        $writes[0].method | Should -Be 'PUT'
+        $writes[0].path | Should -BeLike "$rg/providers/Microsoft.ServiceBus/namespaces/sb-contoso-orders/providers/Microsoft.Authorization/roleAssignments/*"
+        ($results | Where-Object Status -eq 'Applied').RoleName | Should -Be 'Azure Service Bus Data Sender'
+        $roles = Get-RoleAssignments (Get-Workflow 'wf-order-queue').identity.principalId
+        $roles.properties.roleDefinitionId | Should -BeLike '*/69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+        $roles.properties.roleDefinitionId | Should -Not -BeLike '*/b24988ac-6180-42a0-ab88-20f7382dd24c'
+        $roles.properties.roleDefinitionId | Should -Not -BeLike '*/8e3af657-a8ff-443c-a75c-2fe8c4bcb635'
+    }
+
+    It 'refuses, with nothing written, when the connection does not name its target; -TargetResourceId fixes it' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'TargetResourceUnknown*'
+        $failed[0].Exception.Message | Should -BeLike '*-TargetResourceId*'
+        Get-Writes | Should -BeNullOrEmpty
+
+        $account = "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata"
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -TargetResourceId $account -BackupPath (Join-Path $TestDrive 'blob-mi') -PassThru)
+        ($results | Where-Object Status -eq 'Applied').Operation | Should -Be @('EnableIdentity', 'AssignRole')
+        ($results | Where-Object Operation -eq 'AssignRole').Scope | Should -Be $account
+        (Get-Writes).Count | Should -Be 2
+    }
+
+    It 'grants the role -Role names instead of the table''s, and refuses unknown role names' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi" -TargetResourceId "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata" -Role 'Storage Blob Data Reader' -BackupPath (Join-Path $TestDrive 'reader') -PassThru)
+        ($results | Where-Object Operation -eq 'AssignRole').RoleName | Should -Be 'Storage Blob Data Reader'
+        { Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi" -Role 'Storage Wizard' } | Should -Throw -ErrorId 'UnknownRole*'
+    }
+
+    It 'refuses a connector without managed identity, naming the alternatives, and writes nothing' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId "$connections/office365-expired" -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ManagedIdentityNotSupported*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failed[0].TargetObject | Should -Be "$connections/office365-expired"
+        foreach ($word in 're-consent', 'Get-LogicConnectorConsentLink', 'service principal', 'HTTP action', 'Microsoft Graph') { $failed[0].Exception.Message | Should -BeLike "*$word*" }
+        Get-Writes | Should -BeNullOrEmpty
+    }
+}
