@@ -242,6 +242,34 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
         { Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi" -Role 'Storage Wizard' } | Should -Throw -ErrorId 'UnknownRole*'
     }
 
+    It 'adds the Standard app''s access policy to a V2 connection, once' {
+        $v2 = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy"
+        $appPrincipal = 'df5cf40e-7a78-4287-ae7e-52729e1a2ba3'
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std') -PassThru)
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PUT $v2/accessPolicies/$appPrincipal")
+        $applied = $results | Where-Object Status -eq 'Applied'
+        $applied.Operation | Should -Be 'AddAccessPolicy'
+        $applied.PrincipalId | Should -Be $appPrincipal
+        $manifest = Get-Content (Join-Path $TestDrive 'std/manifest.json') -Raw | ConvertFrom-Json
+        $manifest.entries.kind | Should -Be 'AccessPolicy'
+
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-again')
+        Get-Writes | Should -BeNullOrEmpty
+        if (Get-Command Test-LogicConnectorAuth -ErrorAction SilentlyContinue) {
+            (Test-LogicConnectorAuth -ResourceId $v2).AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
+        }
+    }
+
+    It 'refuses a user-assigned identity for a workflow that has a system-assigned one, and writes nothing' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $identity = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-logic"
+        Set-LogicConnectorManagedIdentity -ResourceId "$connections/keyvault-sp-secret-expired" -UserAssignedIdentityId $identity -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IdentityConflict*'
+        Get-Writes | Should -BeNullOrEmpty
+    }
+
     It 'refuses a connector without managed identity, naming the alternatives, and writes nothing' {
         Clear-SandboxRequestLog -Sandbox $sb
         Set-LogicConnectorManagedIdentity -ResourceId "$connections/office365-expired" -ErrorVariable failed -ErrorAction SilentlyContinue
