@@ -23,7 +23,7 @@ namespace LogicAppAuth.Engine.Errors
                 case AuthenticationFailedException failed:
                     return new LogicAppAuthException("AuthenticationFailed", FailureKind.AuthenticationError,
                         "Signing in to Microsoft Entra ID failed. Check the tenant id, client id and secret or certificate (and that the secret has not expired). " +
-                        "Details: " + OneLine(failed.Message), target, failed);
+                        "Details: " + ChainDetails(failed), target, failed);
                 case RequestFailedException request when request.Status == 0:
                     return Connectivity(request, target);
                 case AuthenticationException tls:
@@ -76,11 +76,24 @@ namespace LogicAppAuth.Engine.Errors
             return FirstLine(current.Message);
         }
 
-        /// <summary>Azure.Identity puts the Entra error (AADSTS code and text) on the lines after its own first line.</summary>
-        private static string OneLine(string message)
+        /// <summary>
+        /// Azure.Identity's own message only names the credential; Entra's answer (the AADSTS code and text) is in the
+        /// inner exceptions. Their messages are joined on one line.
+        /// </summary>
+        private static string ChainDetails(Exception exception)
         {
-            var text = System.Text.RegularExpressions.Regex.Replace(message, @"\s+", " ").Trim();
-            return text.Length <= 600 ? text : text.Substring(0, 600) + "...";
+            var parts = new System.Collections.Generic.List<string>();
+            for (var current = exception; current != null; current = current.InnerException)
+            {
+                var text = System.Text.RegularExpressions.Regex.Replace(current.Message, @"\s+", " ").Trim();
+                if (text.Length > 0 && !parts.Exists(p => p.Contains(text)))
+                {
+                    parts.Add(text);
+                }
+            }
+
+            var joined = string.Join(" ", parts);
+            return joined.Length <= 600 ? joined : joined.Substring(0, 600) + "...";
         }
 
         private static string FirstLine(string message)
