@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Expiry;
+using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Session;
 

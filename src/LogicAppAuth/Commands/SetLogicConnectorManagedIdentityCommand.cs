@@ -17,33 +17,10 @@ namespace LogicAppAuth.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByResourceIdSet)]
     [OutputType(typeof(RemediationResult))]
-    public sealed class SetLogicConnectorManagedIdentityCommand : LogicAppAuthCmdlet
+    public sealed class SetLogicConnectorManagedIdentityCommand : SingleConnectionCmdlet
     {
-        private const string ByResourceIdSet = "ByResourceId";
-        private const string ByNameSet = "ByName";
         private BackupStore? backups;
         private ManagedIdentityRemediator? remediator;
-
-        [Parameter(ParameterSetName = ByResourceIdSet, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id")]
-        public string[]? ResourceId { get; set; }
-
-        /// <summary>Whatever is piped in: a string is a connection id; other objects bind by property name (ResourceId, or ResourceGroupName and Name).</summary>
-        [Parameter(ParameterSetName = ByResourceIdSet, ValueFromPipeline = true, DontShow = true)]
-        public PSObject? InputObject { get; set; }
-
-        [Parameter(ParameterSetName = ByNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("ResourceGroup")]
-        [ValidateNotNullOrEmpty]
-        public string? ResourceGroupName { get; set; }
-
-        [Parameter(ParameterSetName = ByNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? Name { get; set; }
-
-        [Parameter(ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("Subscription")]
-        public string? SubscriptionId { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -157,36 +134,6 @@ namespace LogicAppAuth.Commands
                     WriteObject(result);
                 }
             }
-        }
-
-        private IEnumerable<string> ConnectionIds()
-        {
-            if (ParameterSetName == ByNameSet)
-            {
-                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? SessionStore.Current.DefaultSubscriptionId : SubscriptionId!.Trim();
-                if (subscription.Length == 0)
-                {
-                    WriteError(ErrorRecordFactory.InvalidArgument("SubscriptionRequired",
-                        "Give -SubscriptionId with -ResourceGroupName and -Name (or set a default with Connect-LogicAppAuth -SubscriptionId).", Name));
-                    return Array.Empty<string>();
-                }
-
-                return new[] { $"/subscriptions/{subscription}/resourceGroups/{ResourceGroupName!.Trim()}/providers/Microsoft.Web/connections/{Name!.Trim()}" };
-            }
-
-            if (InputObject?.BaseObject is string text)
-            {
-                ResourceId = new[] { text };
-            }
-
-            var ids = (ResourceId ?? Array.Empty<string>()).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
-            if (ids.Count == 0 && InputObject != null)
-            {
-                WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",
-                    "The input has no ResourceId; it was skipped. Pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth, or connection resource ids.", InputObject));
-            }
-
-            return ids;
         }
 
         private bool IsWhatIf()

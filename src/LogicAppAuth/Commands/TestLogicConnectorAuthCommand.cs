@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text.RegularExpressions;
 using LogicAppAuth.Commands.Infrastructure;
 using LogicAppAuth.Engine.Diagnosis;
+using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands
@@ -15,32 +16,16 @@ namespace LogicAppAuth.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "LogicConnectorAuth")]
     [OutputType(typeof(ConnectorDiagnosis))]
-    public sealed class TestLogicConnectorAuthCommand : LogicAppAuthCmdlet
+    public sealed class TestLogicConnectorAuthCommand : ConnectionScopeCmdlet
     {
         private const int ChunkSize = 200;
         private static readonly Regex ConnectionIdPattern = new Regex(@"/providers/Microsoft\.Web/connections/[^/]+/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private readonly List<string> pendingConnections = new List<string>();
         private ConnectorDiagnostician? diagnostician;
 
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("ResourceGroup")]
-        public string? ResourceGroupName { get; set; }
-
-        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("Subscription")]
-        public string[]? SubscriptionId { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("Id")]
-        public string[]? ResourceId { get; set; }
-
-        /// <summary>Whatever is piped in: a string is a resource id; other objects bind through the properties above.</summary>
-        [Parameter(ValueFromPipeline = true, DontShow = true)]
-        public PSObject? InputObject { get; set; }
 
         [Parameter]
         public SwitchParameter Live { get; set; }
@@ -67,65 +52,58 @@ namespace LogicAppAuth.Commands
             diagnostician = new ConnectorDiagnostician(SessionStore.Current, options);
         }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => Diagnose(ReadScopes());
+
+        protected override void EndProcessing()
+        {
+            Diagnose(FinalScopes());
+            Flush();
+        }
+
+        private void Diagnose(IEnumerable<ConnectionScope> scopes)
         {
             var engine = diagnostician!;
-            var subscriptions = (SubscriptionId ?? Array.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).ToList();
-            if (InputObject?.BaseObject is string text)
+            foreach (var scope in scopes)
             {
-                ResourceId = new[] { text };
-            }
-
-            var ids = (ResourceId ?? Array.Empty<string>()).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
-            if (ids.Count > 0)
-            {
-                foreach (var id in ids)
+                switch (scope.Kind)
                 {
-                    if (ConnectionIdPattern.IsMatch(id))
-                    {
-                        Queue(id);
-                    }
-                    else
-                    {
+                    case ConnectionScopeKind.ResourceId when ConnectionIdPattern.IsMatch(scope.ResourceId):
+                        Queue(scope.ResourceId);
+                        break;
+                    case ConnectionScopeKind.ResourceId:
                         Flush();
-                        Run(id, (sink, token) => engine.DiagnoseResourceIdsAsync(new[] { id }, sink, token));
-                    }
+                        Run(scope.Description, (sink, token) => engine.DiagnoseResourceIdsAsync(new[] { scope.ResourceId }, sink, token));
+                        break;
+                    case ConnectionScopeKind.ResourceGroup:
+                        DiagnoseResourceGroup(scope);
+                        break;
+                    default:
+                        Flush();
+                        Run(scope.Description, (sink, token) => engine.DiagnoseSubscriptionsAsync(scope.SubscriptionIds, NameFilter(), sink, token));
+                        break;
                 }
-            }
-            else if (!string.IsNullOrWhiteSpace(ResourceGroupName))
-            {
-                var group = ResourceGroupName!.Trim();
-                var subscription = subscriptions.Count == 1 ? subscriptions[0] : subscriptions.Count == 0 ? SessionStore.Current.DefaultSubscriptionId : "";
-                if (Name != null && Name.Length > 0 && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)) && subscription.Length > 0)
-                {
-                    foreach (var name in Name)
-                    {
-                        Queue($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Web/connections/{name.Trim()}");
-                    }
-                }
-                else
-                {
-                    Flush();
-                    Run(group, (sink, token) => engine.DiagnoseResourceGroupAsync(group, subscriptions, NameFilter(), sink, token));
-                }
-            }
-            else if (subscriptions.Count > 0)
-            {
-                Flush();
-                Run("/subscriptions/" + string.Join(",", subscriptions), (sink, token) => engine.DiagnoseSubscriptionsAsync(subscriptions, NameFilter(), sink, token));
-            }
-            else if (InputObject != null)
-            {
-                WriteError(ErrorRecordFactory.InvalidArgument("NoScopeInInput",
-                    "The input has no ResourceId, Id, ResourceGroupName or SubscriptionId value; it was skipped. Pipe connections (Get-LogicConnectorStatus), resource ids or objects from Az cmdlets.", InputObject));
-            }
-            else
-            {
-                Run("/subscriptions", (sink, token) => engine.DiagnoseSubscriptionsAsync(Array.Empty<string>(), NameFilter(), sink, token));
             }
         }
 
-        protected override void EndProcessing() => Flush();
+        /// <summary>Named connections of a group are read directly; otherwise the whole group is listed and filtered.</summary>
+        private void DiagnoseResourceGroup(ConnectionScope scope)
+        {
+            var subscriptions = scope.SubscriptionIds;
+            var subscription = subscriptions.Count == 1 ? subscriptions[0] : subscriptions.Count == 0 ? SessionStore.Current.DefaultSubscriptionId : "";
+            if (Name != null && Name.Length > 0 && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)) && subscription.Length > 0)
+            {
+                foreach (var name in Name)
+                {
+                    Queue($"/subscriptions/{subscription}/resourceGroups/{scope.ResourceGroupName}/providers/Microsoft.Web/connections/{name.Trim()}");
+                }
+            }
+            else
+            {
+                Flush();
+                var engine = diagnostician!;
+                Run(scope.Description, (sink, token) => engine.DiagnoseResourceGroupAsync(scope.ResourceGroupName, subscriptions, NameFilter(), sink, token));
+            }
+        }
 
         /// <summary>Connections piped one by one are diagnosed together, a chunk at a time, so that their look-ups are shared and batched.</summary>
         private void Queue(string connectionId)

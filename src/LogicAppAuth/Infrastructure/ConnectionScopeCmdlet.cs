@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using LogicAppAuth.Engine.Inventory;
+
+namespace LogicAppAuth.Commands.Infrastructure
+{
+    /// <summary>
+    /// Base of the cmdlets that work on API connections: the scope parameters every one of them takes from the
+    /// pipeline, and one reading of them. The most specific input wins: resource ids, else a resource group, else
+    /// subscriptions. Subscriptions, however they arrive (the parameter, Get-AzSubscription objects, ids), are
+    /// gathered and read together at the end, so that one Resource Graph scan serves them all.
+    /// </summary>
+    public abstract class ConnectionScopeCmdlet : LogicAppAuthCmdlet
+    {
+        private readonly List<string> pendingSubscriptions = new List<string>();
+        private bool sawInput;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ResourceGroup")]
+        public string? ResourceGroupName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Subscription")]
+        public string[]? SubscriptionId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Id")]
+        public string[]? ResourceId { get; set; }
+
+        /// <summary>
+        /// Whatever is piped in. A string is read as a resource id; any other object through the properties bound by
+        /// name above. (A string[] ResourceId taking pipeline input by value would also swallow the text form of
+        /// every object that has no ResourceId.)
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>
+        /// The scopes of the current input record, except subscriptions, which wait for <see cref="FinalScopes"/>.
+        /// An object with nothing to go by gets a NoScopeInInput error.
+        /// </summary>
+        protected IReadOnlyList<ConnectionScope> ReadScopes()
+        {
+            var subscriptions = (SubscriptionId ?? Array.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).ToList();
+            var ids = InputObject?.BaseObject is string text
+                ? new List<string> { text }
+                : (ResourceId ?? Array.Empty<string>()).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
+            var scopes = new List<ConnectionScope>();
+            if (ids.Count > 0)
+            {
+                foreach (var id in ids)
+                {
+                    if (SubscriptionOnly(id) is string subscription)
+                    {
+                        pendingSubscriptions.Add(subscription);
+                    }
+                    else
+                    {
+                        scopes.Add(ConnectionScope.ForResourceId(id));
+                    }
+                }
+            }
+            else if (!string.IsNullOrWhiteSpace(ResourceGroupName))
+            {
+                scopes.Add(ConnectionScope.ForResourceGroup(ResourceGroupName!.Trim(), subscriptions));
+            }
+            else if (subscriptions.Count > 0)
+            {
+                pendingSubscriptions.AddRange(subscriptions);
+            }
+            else if (InputObject != null)
+            {
+                WriteError(ErrorRecordFactory.InvalidArgument("NoScopeInInput",
+                    "The input has no ResourceId, Id, ResourceGroupName or SubscriptionId value; it was skipped. " +
+                    "Pipe connections (Get-LogicConnectorStatus), resource ids or objects from Az cmdlets.", InputObject));
+            }
+            else
+            {
+                return scopes;
+            }
+
+            sawInput = true;
+            return scopes;
+        }
+
+        /// <summary>The gathered subscriptions; or, when no input named any scope, <paramref name="whenNoInput"/> (by default every visible subscription).</summary>
+        protected IReadOnlyList<ConnectionScope> FinalScopes(ConnectionScope? whenNoInput = null)
+        {
+            if (pendingSubscriptions.Count > 0)
+            {
+                return new[] { ConnectionScope.ForSubscriptions(pendingSubscriptions) };
+            }
+
+            return sawInput ? Array.Empty<ConnectionScope>() : new[] { whenNoInput ?? ConnectionScope.All() };
+        }
+
+        private static string? SubscriptionOnly(string id)
+        {
+            var trimmed = id.TrimEnd('/');
+            const string prefix = "/subscriptions/";
+            if (trimmed.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                trimmed = trimmed.Substring(prefix.Length);
+            }
+
+            return Guid.TryParse(trimmed, out var subscription) ? subscription.ToString("D") : null;
+        }
+    }
+}
