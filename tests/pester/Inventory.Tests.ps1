@@ -129,6 +129,18 @@ Describe 'Resource Graph refused, paged, and streamed' {
         }
     }
 
+    It 'reports progress per page with row counts' {
+        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
+        try {
+            $rows = $ps.AddCommand('Get-LogicConnectorStatus').AddParameter('SubscriptionId', $prod).Invoke()
+            $rows.Count | Should -Be $prodRows.Count
+            $progress = @($ps.Streams.Progress)
+            ($progress | Where-Object Activity -like '*API connections*').StatusDescription | Should -Contain "$($prodRows.Count - 2) of $($prodRows.Count - 2) rows"
+            $progress | Where-Object RecordType -eq 'Completed' | Should -Not -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'says in verbose output which API it used and how many rows it read' {
         $verbose = Get-LogicConnectorStatus -SubscriptionId $prod -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose.Message -join "`n") | Should -Match 'Resource Graph: \d+ rows in \d+ pages'

@@ -27,7 +27,7 @@ namespace LogicAppAuth.Engine.Arm
 
         /// <summary>Runs <paramref name="query"/> over the given subscriptions or management groups (neither: every subscription the caller can read).</summary>
         public async Task<int> QueryAsync(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
-            Action<JsonElement> onRow, CancellationToken cancellationToken)
+            Action<JsonElement> onRow, OperationProgress progress, CancellationToken cancellationToken)
         {
             int rows = 0, pages = 0;
             string? skipToken = null;
@@ -48,6 +48,9 @@ namespace LogicAppAuth.Engine.Arm
                     }
 
                     skipToken = Json.String(page.RootElement, "$skipToken");
+                    int.TryParse(Json.String(page.RootElement, "totalRecords"), out var total);
+                    log.WriteProgress(new OperationProgress(progress.ActivityId, progress.Activity, $"{rows} of {total} rows",
+                        total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: string.IsNullOrEmpty(skipToken)));
                 }
 
                 pages++;

@@ -182,7 +182,7 @@ namespace LogicAppAuth.Engine.Inventory
                         var status = ConnectionDocument.Read(row);
                         seenSubscriptions?.Add(status.SubscriptionId);
                         collector.Add(status);
-                    }, cancellationToken),
+                    }, new OperationProgress(2, "Reading API connections (Azure Resource Graph)", ""), cancellationToken),
                     inScope).ConfigureAwait(false);
                 return true;
             }
@@ -238,7 +238,7 @@ namespace LogicAppAuth.Engine.Inventory
                 }
 
                 AddReferences(row, references, standardApps);
-            }, cancellationToken).ConfigureAwait(false);
+            }, new OperationProgress(3, "Reading workflows and Standard apps (Azure Resource Graph)", ""), cancellationToken).ConfigureAwait(false);
             await ReadStandardAppsAsync(standardApps, references, cancellationToken).ConfigureAwait(false);
         }
 
