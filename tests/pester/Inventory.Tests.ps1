@@ -130,9 +130,16 @@ Describe 'Resource Graph refused, paged, and streamed' {
     }
 
     It 'reports progress per page with row counts' {
-        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
+        # A runspace of its own: progress of a nested pipeline in the current runspace goes to the host, not to Streams.
+        $ps = [powershell]::Create()
         try {
-            $rows = $ps.AddCommand('Get-LogicConnectorStatus').AddParameter('SubscriptionId', $prod).Invoke()
+            $script = {
+                param($ModulePath, $Sandbox, $Subscription)
+                Import-Module $ModulePath
+                Connect-LogicAppAuth -AccessToken $Sandbox.accessToken -ResourceManagerUrl $Sandbox.resourceManagerUrl -TrustedCertificatePath $Sandbox.certificatePath | Out-Null
+                Get-LogicConnectorStatus -SubscriptionId $Subscription
+            }
+            $rows = $ps.AddScript($script).AddArgument($ModulePath).AddArgument($sandbox).AddArgument($prod).Invoke()
             $rows.Count | Should -Be $prodRows.Count
             $progress = @($ps.Streams.Progress)
             ($progress | Where-Object Activity -like '*API connections*').StatusDescription | Should -Contain "$($prodRows.Count - 2) of $($prodRows.Count - 2) rows"
