@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace LogicAppAuth.Sandbox.Hosting;
 
-public sealed record RequestLogEntry(DateTimeOffset Time, string Method, string Path, string Query, int Status, string? Principal);
+public sealed record RequestLogEntry(DateTimeOffset Time, string Method, string Path, string Query, int Status, string? Principal, string? Fault = null);
 
 /// <summary>What callers asked of the sandbox: no headers and no bodies, so no secret is ever kept.</summary>
 public sealed class RequestLog

@@ -7,6 +7,7 @@ public static class SandboxMiddleware
 {
     public static void Use(WebApplication app, SandboxState state)
     {
+        var faults = new Faults.FaultInjector(state.Options);
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
@@ -32,7 +33,7 @@ public static class SandboxMiddleware
 
             try
             {
-                await next(context);
+                await faults.InvokeAsync(context, next);
             }
             finally
             {
@@ -42,7 +43,8 @@ public static class SandboxMiddleware
                     path.Value ?? "",
                     context.Request.QueryString.Value ?? "",
                     context.Response.StatusCode,
-                    context.Items[RequestLog.PrincipalItemKey] as string));
+                    context.Items[RequestLog.PrincipalItemKey] as string,
+                    context.Items[Faults.FaultInjector.ItemKey] as string));
             }
         });
     }

@@ -32,6 +32,15 @@ public sealed class SandboxOptions
     /// <summary>Every Nth Graph request answers 429 with Retry-After: 1 (0: never); see Graph/GraphThrottle.cs.</summary>
     public int GraphThrottleEvery { get; set; }
 
+    /// <summary>Fault profiles, comma-separated (throttle, server-errors, resets, slow, short-tokens, arg-quota); see Faults/FaultInjector.cs.</summary>
+    public string? Faults { get; set; }
+
+    /// <summary>Seed of the fault schedule: the same seed and the same requests in the same order meet the same faults.</summary>
+    public int FaultSeed { get; set; } = 1;
+
+    /// <summary>How long the <c>slow</c> profile holds a request.</summary>
+    public int FaultSlowMs { get; set; } = 3000;
+
     public int ArmPageSize => PageSize ?? 50;
 
     public int GraphPageSize => PageSize ?? 100;
