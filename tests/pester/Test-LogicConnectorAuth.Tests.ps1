@@ -31,6 +31,7 @@ Describe 'Test-LogicConnectorAuth: one cause per connection of the contoso scena
         @{ Name = 'outlook-deleted-user'; Cause = 'UserNotFound'; All = 'UserNotFound'; Evidence = 'AlexW@contoso\.onmicrosoft\.com not found \(404'; Command = '^Get-LogicConnectorConsentLink -ResourceId ' }
         @{ Name = 'azureblob-mi'; Cause = 'ManagedIdentityNotAssigned'; All = 'ManagedIdentityNotAssigned'; Evidence = 'wf-blob-archive has no system-assigned identity'; Command = '^Set-LogicConnectorManagedIdentity -ResourceId ''/subscriptions/.+/azureblob-mi''$' }
         @{ Name = 'servicebus-mi'; Cause = 'PermissionMissing'; All = 'PermissionMissing'; Evidence = 'wf-order-queue.*no role granting Microsoft\.ServiceBus/namespaces/messages/send/action.*on sb-contoso-orders'; Command = '^Set-LogicConnectorManagedIdentity -ResourceId ' }
+        @{ Name = 'keyvault-sp-norole'; Cause = 'PermissionMissing'; All = 'PermissionMissing'; Evidence = '^service principal sp-logicappauth-norole \(5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03\) has no role granting Microsoft\.KeyVault/vaults/secrets/getSecret/action.* on kv-contoso-secrets \(scope /subscriptions/.+/Microsoft\.KeyVault/vaults/kv-contoso-secrets\) \(no role assignments; least-privileged role: Key Vault Secrets User\)'; Command = '^New-AzRoleAssignment -ObjectId ''5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03'' -RoleDefinitionName ''Key Vault Secrets User'' -Scope ''/subscriptions/.+/Microsoft\.KeyVault/vaults/kv-contoso-secrets''$' }
         @{ Name = 'keyvault-sp-secret-expired'; Cause = 'SecretExpired'; All = 'SecretExpired'; Evidence = 'app-logic-keyvault-reader.*only client secret ended 2025-06-30'; Command = '^New-AzADAppCredential -ApplicationId ''7c1e4f2a-9b3d-4e5f-a6b7-c8d9e0f1a2b3'' -EndDate ' }
         @{ Name = 'azureblob-sp-cert-expired'; Cause = 'CertificateExpired'; All = 'CertificateExpired'; Evidence = 'app-logic-blob-export.*only certificate ended 2025-09-15'; Command = '^New-AzADAppCredential -ApplicationId ''8d2f5a3b-0c4e-4f6a-b7c8-d9e0f1a2b3c4'' -CertValue ' }
         @{ Name = 'office365-wrong-tenant'; Cause = 'WrongTenant'; All = 'WrongTenant'; Evidence = 'token:TenantId 9f8e7d6c-1b2a-4c3d-8e9f-0a1b2c3d4e5f is not the subscription''s tenant 6d2a1c44'; Command = '^Get-LogicConnectorConsentLink -ResourceId ' }
@@ -68,8 +69,18 @@ Describe 'Test-LogicConnectorAuth: one cause per connection of the contoso scena
         $row.Evidence | Should -Match $Evidence
     }
 
+    It 'checks the roles of the service principal a <Name> connection signs in as, and clears it when the app holds one' -TestCases @(
+        @{ Name = 'keyvault-sp-secret-expired'; Evidence = 'service principal app-logic-keyvault-reader \(f2a3b4c5-0007-.+\) holds Key Vault Secrets User at /subscriptions/.+/kv-contoso-secrets' }
+        @{ Name = 'azureblob-sp-cert-expired'; Evidence = 'service principal app-logic-blob-export \(f2a3b4c5-0008-.+\) holds Storage Blob Data Contributor at /subscriptions/.+/stcontosodata' }
+    ) {
+        param($Name, $Evidence)
+        $row = Row $Name
+        $row.Evidence | Should -Match $Evidence
+        $row.AllCauses | Should -Not -Match 'PermissionMissing'
+    }
+
     It 'emits one flat ConnectorDiagnosis per connection, with the contract properties' {
-        $rows.Count | Should -Be 19
+        $rows.Count | Should -Be 20
         ($rows.ResourceId | Sort-Object -Unique).Count | Should -Be $rows.Count
         foreach ($row in $rows) {
             $row | Should -BeOfType ([LogicAppAuth.ConnectorDiagnosis])
@@ -270,6 +281,12 @@ Describe 'Test-LogicConnectorAuth without the rights to check everything' {
         ($limited | Where-Object Name -eq 'outlook-deleted-user').Cause | Should -Be 'UserNotFound'   # AADSTS50034
         ($limited | Where-Object Name -eq 'keyvault-sp-secret-expired').Cause | Should -Be 'SecretExpired'   # AADSTS7000222
         ($limited | Where-Object Name -eq 'servicebus-mi').Cause | Should -Be 'PermissionMissing'
+    }
+
+    It 'skips the role check of a service-principal connection when Graph will not name its service principal' {
+        $row = $limited | Where-Object Name -eq 'keyvault-sp-norole'
+        $row.Cause | Should -Be 'Unknown'
+        $row.SkippedChecks | Should -Match 'role check skipped: Graph /servicePrincipals answered 403 Authorization_RequestDenied \(needs Application\.Read\.All\)'
     }
 
     It 'skips the live test when the signed-in identity may not call it, and says so once' {

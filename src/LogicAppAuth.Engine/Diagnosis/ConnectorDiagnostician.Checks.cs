@@ -22,7 +22,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             var findings = new DiagnosisFindings();
             var result = new ConnectorDiagnosis();
             string subscriptionTenant = "";
-            Task<GraphResponse>? userLookup = null, appLookup = null, organizationLookup = null;
+            Task<GraphResponse>? userLookup = null, appLookup = null, organizationLookup = null, servicePrincipalLookup = null;
             string userNotLookedUp = "";
 
             // Everything Graph is asked for is asked before the hold is released, so that look-ups fill whole batches.
@@ -50,6 +50,11 @@ namespace LogicAppAuth.Engine.Diagnosis
                         if (Guid.TryParse(facts.ClientId, out var appId))
                         {
                             appLookup = graph.GetAsync($"applications?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName,passwordCredentials,keyCredentials");
+                            if (ConnectorRequirements.For(status.ApiName) != null)
+                            {
+                                // The connection signs in as the app: its service principal's object id is what holds Azure roles.
+                                servicePrincipalLookup = graph.GetAsync(ServicePrincipalPath(appId));
+                            }
                         }
                         else
                         {
@@ -81,7 +86,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                 {
                     CheckUserAsync(status, userLookup, organizationLookup, findings),
                     CheckApplicationAsync(facts, appLookup, findings),
-                    CheckIdentitiesAsync(work, findings, cancellationToken),
+                    CheckIdentitiesAsync(work, findings, servicePrincipalLookup, cancellationToken),
                 };
                 if (options.Live)
                 {
@@ -113,6 +118,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                 Location = status.Location.Length > 0 ? status.Location : LocationOf(work.Facts.ApiId),
                 Kind = status.Kind.Length > 0 ? status.Kind : work.Users.Any(u => u.IsStandardApp) ? "V2" : "V1",
                 ClientId = work.Facts.ClientId,
+                MissingGrant = findings.MissingGrant,
                 ExpectedTenantId = subscriptionTenant,
                 LiveTestRan = options.Live,
                 RunHistoryRan = options.IncludeRunHistory,
@@ -350,6 +356,9 @@ namespace LogicAppAuth.Engine.Diagnosis
 
             return domains;
         }
+
+        /// <summary>servicePrincipals filtered by appId, with only what the role check needs.</summary>
+        internal static string ServicePrincipalPath(Guid appId) => $"servicePrincipals?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName";
 
         /// <summary>users/{upn}: '#' of guest UPNs is escaped; a UPN starting with '$' uses the users('...') form.</summary>
         internal static string UserPath(string userPrincipalName)

@@ -6,13 +6,73 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Graph;
 
 namespace LogicAppAuth.Engine.Diagnosis
 {
     public sealed partial class ConnectorDiagnostician
     {
+        /// <summary>
+        /// Managed identities of the users, access policies of V2 connections, and the roles held by the principal the
+        /// connection signs in as: the users' managed identities, or the service principal of its token:clientId
+        /// (<paramref name="servicePrincipalLookup"/>, asked for before the Graph hold was released).
+        /// </summary>
+        private async Task CheckIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, Task<GraphResponse>? servicePrincipalLookup, CancellationToken cancellationToken)
+        {
+            var checks = new List<Task>();
+            var requirement = ConnectorRequirements.For(work.Facts.Status.ApiName);
+            if (servicePrincipalLookup != null && requirement != null)
+            {
+                checks.Add(CheckServicePrincipalPermissionAsync(work.Facts, requirement, servicePrincipalLookup, findings, cancellationToken));
+            }
+
+            checks.Add(CheckUserIdentitiesAsync(work, findings, cancellationToken));
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+
+        /// <summary>The service-principal connection's app in Graph, then the same role check as a managed identity's, for its object id.</summary>
+        private async Task CheckServicePrincipalPermissionAsync(ConnectionFacts facts, ConnectorRequirement requirement, Task<GraphResponse> lookup, DiagnosisFindings findings,
+            CancellationToken cancellationToken)
+        {
+            var answer = await lookup.ConfigureAwait(false);
+            if (!answer.Succeeded)
+            {
+                SkipGraph(findings, "role check", "servicePrincipals", "Application.Read.All", answer);
+                return;
+            }
+
+            var servicePrincipal = ServicePrincipalFrom(answer.Body);
+            if (servicePrincipal == null)
+            {
+                findings.Skip("role check", $"no service principal for appId {facts.ClientId} in the directory (the app is not registered or consented in this tenant)");
+                return;
+            }
+
+            var (objectId, displayName) = servicePrincipal.Value;
+            var who = $"service principal {Or(displayName, facts.ClientId)} ({objectId})";
+            await CheckPermissionAsync(facts, requirement, who, objectId, findings, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>(id, displayName) of the first service principal of a Graph list answer; null when the list is empty.</summary>
+        internal static (string ObjectId, string DisplayName)? ServicePrincipalFrom(JsonElement? body)
+        {
+            if (body is JsonElement root && Json.Path(root, "value") is JsonElement value && value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in value.EnumerateArray())
+                {
+                    var id = Json.String(item, "id");
+                    if (id.Length > 0)
+                    {
+                        return (id, Json.String(item, "displayName"));
+                    }
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>Managed identities of the users, access policies of V2 connections, and the roles the identities hold.</summary>
-        private async Task CheckIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, CancellationToken cancellationToken)
+        private async Task CheckUserIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, CancellationToken cancellationToken)
         {
             var facts = work.Facts;
             bool managedIdentityConnection = facts.Status.AuthenticationType == AuthenticationType.ManagedIdentity;
@@ -97,7 +157,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                 {
                     foreach (var (user, principal) in principals.GroupBy(p => p.PrincipalId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
                     {
-                        checks.Add(CheckPermissionAsync(facts, requirement, user, principal, findings, cancellationToken));
+                        checks.Add(CheckPermissionAsync(facts, requirement, $"{user.Kind} {user.Name}'s {user.IdentityLabel()} ({principal})", principal, findings, cancellationToken));
                     }
                 }
             }
@@ -141,11 +201,12 @@ namespace LogicAppAuth.Engine.Diagnosis
         }
 
         /// <summary>
-        /// PermissionMissing: the identity holds no role whose (data) actions cover what the connector needs, at a scope
-        /// that covers the target resource (found by the name in the connection's parameters). With no target, any
-        /// such role in the subscription counts, and the evidence says so.
+        /// PermissionMissing: the principal the connection signs in as (<paramref name="who"/> names it: a logic app's
+        /// managed identity or the connection's service principal) holds no role whose (data) actions cover what the
+        /// connector needs, at a scope that covers the target resource (found by the name in the connection's
+        /// parameters). With no target, any such role in the subscription counts, and the evidence says so.
         /// </summary>
-        private async Task CheckPermissionAsync(ConnectionFacts facts, ConnectorRequirement requirement, ConnectionUser user, string principal,
+        private async Task CheckPermissionAsync(ConnectionFacts facts, ConnectorRequirement requirement, string who, string principal,
             DiagnosisFindings findings, CancellationToken cancellationToken)
         {
             var parameter = requirement.TargetParameters.FirstOrDefault(p => facts.Parameters.ContainsKey(p));
@@ -172,11 +233,14 @@ namespace LogicAppAuth.Engine.Diagnosis
             }
 
             var targetId = target == null ? "" : Json.String(target.Value, "id");
-            var who = $"{user.Kind} {user.Name}'s {user.IdentityLabel()} ({principal})";
             if (target is JsonElement vault && requirement.ResourceType == "Microsoft.KeyVault/vaults"
                 && Json.Path(vault, "properties", "enableRbacAuthorization") is JsonElement rbac && rbac.ValueKind == JsonValueKind.False)
             {
-                CheckVaultAccessPolicy(vault, principal, who, targetName, findings);
+                if (!CheckVaultAccessPolicy(vault, principal, who, targetName, findings))
+                {
+                    findings.MissingGrant = new MissingGrant(principal, "", targetId, targetName);
+                }
+
                 return;
             }
 
@@ -220,14 +284,15 @@ namespace LogicAppAuth.Engine.Diagnosis
                 }
             }
 
-            var on = targetId.Length > 0 ? $"on {targetName}" : $"in subscription {subscriptionId}";
+            var on = targetId.Length > 0 ? $"on {targetName} (scope {targetId})" : $"in subscription {subscriptionId}";
             var rolesSeen = seenRoles.Count == 0 ? "no role assignments" : "holds only " + string.Join(", ", seenRoles);
+            findings.MissingGrant = new MissingGrant(principal, requirement.LeastPrivilegedRole, targetId.Length > 0 ? targetId : "/subscriptions/" + subscriptionId, "");
             findings.Add(DiagnosisCause.PermissionMissing,
                 $"{who} has no role granting {string.Join(" or ", requirement.Describe())} {on} ({rolesSeen}; least-privileged role: {requirement.LeastPrivilegedRole})" +
                 (targetNote.Length > 0 ? $"; {targetNote}" : ""));
         }
 
-        private static void CheckVaultAccessPolicy(JsonElement vault, string principal, string who, string vaultName, DiagnosisFindings findings)
+        private static bool CheckVaultAccessPolicy(JsonElement vault, string principal, string who, string vaultName, DiagnosisFindings findings)
         {
             if (Json.Path(vault, "properties", "accessPolicies") is JsonElement policies && policies.ValueKind == JsonValueKind.Array)
             {
@@ -238,12 +303,13 @@ namespace LogicAppAuth.Engine.Diagnosis
                         && secrets.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.String && (string.Equals(s.GetString(), "get", StringComparison.OrdinalIgnoreCase) || s.GetString() == "all")))
                     {
                         findings.Note($"{who} has a Key Vault access policy with secret get on {vaultName}");
-                        return;
+                        return true;
                     }
                 }
             }
 
             findings.Add(DiagnosisCause.PermissionMissing, $"{who} has no Key Vault access policy with secret get on {vaultName} (the vault uses access policies, not RBAC)");
+            return false;
         }
 
         private Task<IReadOnlyList<JsonElement>> TargetsAsync(string subscriptionId, ConnectorRequirement requirement, CancellationToken cancellationToken) =>

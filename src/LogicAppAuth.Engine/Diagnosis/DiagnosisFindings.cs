@@ -15,6 +15,14 @@ namespace LogicAppAuth.Engine.Diagnosis
         private readonly List<string> notes = new List<string>();
         private readonly List<string> skipped = new List<string>();
         private bool failureSeen;
+        private MissingGrant? missingGrant;
+
+        /// <summary>What PermissionMissing lacks (principal, role, scope), for the fix command; the last one found.</summary>
+        public MissingGrant? MissingGrant
+        {
+            get { lock (gate) { return missingGrant; } }
+            set { lock (gate) { missingGrant = value; } }
+        }
 
         /// <summary>A cause proven by <paramref name="evidence"/>.</summary>
         public void Add(DiagnosisCause cause, string evidence)
@@ -113,5 +121,22 @@ namespace LogicAppAuth.Engine.Diagnosis
                 return string.Join("; ", parts);
             }
         }
+    }
+
+    /// <summary>The grant that would clear PermissionMissing: a role at a scope, or (RoleName empty) a Key Vault access policy.</summary>
+    public sealed class MissingGrant
+    {
+        public MissingGrant(string principalId, string roleName, string scope, string vaultName)
+        {
+            PrincipalId = principalId;
+            RoleName = roleName;
+            Scope = scope;
+            VaultName = vaultName;
+        }
+
+        public string PrincipalId { get; }
+        public string RoleName { get; }
+        public string Scope { get; }
+        public string VaultName { get; }
     }
 }

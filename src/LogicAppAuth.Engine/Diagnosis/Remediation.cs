@@ -18,6 +18,9 @@ namespace LogicAppAuth.Engine.Diagnosis
         /// <summary>The subscription's tenant, for wrong-tenant advice.</summary>
         public string ExpectedTenantId { get; set; } = "";
 
+        /// <summary>For PermissionMissing of a service-principal connection: the role (or vault access policy) its principal lacks.</summary>
+        public MissingGrant? MissingGrant { get; set; }
+
         public bool LiveTestRan { get; set; }
         public bool RunHistoryRan { get; set; }
     }
@@ -58,7 +61,9 @@ namespace LogicAppAuth.Engine.Diagnosis
                 case DiagnosisCause.AccessPolicyMissing:
                     return ("Add an access policy for the Standard logic app's managed identity to the V2 connection.", managedIdentity);
                 case DiagnosisCause.PermissionMissing:
-                    return ("Grant the identity the least-privileged role the connector needs, at the scope of the target resource.", managedIdentity);
+                    return target.ClientId.Length > 0 && target.MissingGrant is MissingGrant grant
+                        ? ServicePrincipalGrant(grant)
+                        : ("Grant the identity the least-privileged role the connector needs, at the scope of the target resource.", managedIdentity);
                 case DiagnosisCause.OAuthTokenRevoked:
                     return ("The OAuth grant was revoked (password reset or revoked sessions): authorize the connection again.", consent);
                 case DiagnosisCause.OAuthTokenExpired:
@@ -69,6 +74,19 @@ namespace LogicAppAuth.Engine.Diagnosis
                     return ("The cause could not be proven from what was readable; see Evidence and SkippedChecks, grant the missing read permissions, or test the connection live.",
                         target.LiveTestRan && target.RunHistoryRan ? "" : $"Test-LogicConnectorAuth -ResourceId {id} -Live -IncludeRunHistory");
             }
+        }
+
+        /// <summary>A service-principal connection's app lacks a role: grant it to the app's service principal (the connection needs no change).</summary>
+        private static (string Text, string Command) ServicePrincipalGrant(MissingGrant grant)
+        {
+            if (grant.RoleName.Length == 0 && grant.VaultName.Length > 0)
+            {
+                return ("Add a Key Vault access policy with secret get and list for the connection's service principal (the vault uses access policies, not RBAC).",
+                    $"Set-AzKeyVaultAccessPolicy -VaultName {Quote(grant.VaultName)} -ObjectId {Quote(grant.PrincipalId)} -PermissionsToSecrets get,list");
+            }
+
+            return ($"Grant the connection's service principal {grant.RoleName} at the scope of the target resource; the connection itself needs no change.",
+                $"New-AzRoleAssignment -ObjectId {Quote(grant.PrincipalId)} -RoleDefinitionName {Quote(grant.RoleName)} -Scope {Quote(grant.Scope)}");
         }
 
         /// <summary>A PowerShell single-quoted string literal.</summary>
