@@ -21,6 +21,7 @@ namespace LogicAppAuth.Commands
         private const int ChunkSize = 200;
         private static readonly Regex ConnectionIdPattern = new Regex(@"/providers/Microsoft\.Web/connections/[^/]+/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private readonly List<string> pendingConnections = new List<string>();
+        private readonly HashSet<string> queuedConnections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private ConnectorDiagnostician? diagnostician;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -108,6 +109,12 @@ namespace LogicAppAuth.Commands
         /// <summary>Connections piped one by one are diagnosed together, a chunk at a time, so that their look-ups are shared and batched.</summary>
         private void Queue(string connectionId)
         {
+            // One diagnosis per connection per call, however often it is piped in (not only within one chunk).
+            if (!queuedConnections.Add(connectionId.TrimEnd('/')))
+            {
+                return;
+            }
+
             pendingConnections.Add(connectionId);
             if (pendingConnections.Count >= ChunkSize)
             {

@@ -76,6 +76,13 @@ namespace LogicAppAuth.Commands.Infrastructure
                     "The input has no ResourceId, Id, ResourceGroupName or SubscriptionId value; it was skipped. " +
                     "Pipe connections (Get-LogicConnectorStatus), resource ids or objects from Az cmdlets.", InputObject));
             }
+            else if (BlankScopeParameter() is string blank)
+            {
+                // An empty variable passed as -ResourceId must not widen the call to every visible subscription.
+                WriteError(ErrorRecordFactory.InvalidArgument("NoScopeInInput",
+                    $"-{blank} was given but is empty, so nothing was read. Give a value, or leave the parameter out " +
+                    "to read every subscription the signed-in identity can see.", "-" + blank));
+            }
             else
             {
                 return scopes;
@@ -95,6 +102,9 @@ namespace LogicAppAuth.Commands.Infrastructure
 
             return sawInput ? Array.Empty<ConnectionScope>() : new[] { whenNoInput ?? ConnectionScope.All() };
         }
+
+        private string? BlankScopeParameter() =>
+            new[] { nameof(ResourceId), nameof(ResourceGroupName), nameof(SubscriptionId) }.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey);
 
         private static string? SubscriptionOnly(string id)
         {

@@ -60,6 +60,11 @@ namespace LogicAppAuth.Commands.Infrastructure
                 WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",
                     "The input has no ResourceId; it was skipped. Pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth, or connection resource ids.", InputObject));
             }
+            else if (result.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(ResourceId)))
+            {
+                WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",
+                    "-ResourceId was given but is empty, so nothing was done. Give connection resource ids, or pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth.", "-ResourceId"));
+            }
 
             return result;
         }
