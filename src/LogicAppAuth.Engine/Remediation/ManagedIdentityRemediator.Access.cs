@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Diagnosis;
+using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Session;
+
+namespace LogicAppAuth.Engine.Remediation
+{
+    /// <summary>Planning the role assignments or Key Vault access policy on the target resource.</summary>
+    public sealed partial class ManagedIdentityRemediator
+    {
+        /// <summary>The roles (or Key Vault access policy) each identity needs on the target resource; returns the target.</summary>
+        private async Task<(JsonObject? Target, int Count)> PlanAccessAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId id, string apiName, ConnectionUsage usage,
+            IReadOnlyDictionary<string, string> parameters, IReadOnlyList<(string HolderId, string HolderName, PlannedChange? Enable, string Label)> identities,
+            IOperationSink sink, CancellationToken cancellationToken)
+        {
+            var roles = options.Roles.Count > 0 ? options.Roles.Select(RoleTable.Resolve).ToList() : RoleTable.For(apiName, usage).ToList();
+            var requirement = ConnectorRequirements.For(apiName);
+            if (roles.Count == 0)
+            {
+                sink.WriteWarning($"No built-in role is known for the {apiName} connector: give the logic app's managed identity access to the service yourself " +
+                    "(or name a role with -Role and the resource with -TargetResourceId).");
+                return (null, 0);
+            }
+
+            var target = await TargetAsync(arm, id, apiName, requirement, parameters, cancellationToken).ConfigureAwait(false);
+            var targetId = JsonEdit.String(target, "id");
+            var targetName = JsonEdit.String(target, "name");
+            var targetSubscription = AzureResourceId.SubscriptionOf(targetId);
+            bool vaultPolicies = options.Roles.Count == 0 && string.Equals(JsonEdit.String(target, "type"), "Microsoft.KeyVault/vaults", StringComparison.OrdinalIgnoreCase)
+                && JsonEdit.Get(target, "properties", "enableRbacAuthorization") is JsonValue rbac && rbac.TryGetValue<bool>(out var usesRbac) && !usesRbac;
+
+            foreach (var (holderId, _, enable, label) in identities)
+            {
+                var principal = plan.PrincipalOf(holderId);
+                if (vaultPolicies)
+                {
+                    PlanVaultAccessPolicy(plan, target!, targetId, targetName, holderId, principal, label, enable);
+                    continue;
+                }
+
+                var held = principal.Length == 0 ? new List<(string Scope, string RoleId)>() : await AssignmentsAsync(arm, targetId, principal, cancellationToken).ConfigureAwait(false);
+                foreach (var role in roles)
+                {
+                    if (held.Any(h => h.RoleId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)))
+                    {
+                        var scope = held.First(h => h.RoleId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)).Scope;
+                        plan.AddInPlace(RemediationOperation.AssignRole, targetId, $"{label} already holds {role.Name} at {scope}", principal, role.Name, scope);
+                        continue;
+                    }
+
+                    var pendingName = principal.Length > 0 ? DeterministicGuid.ForRoleAssignment(targetId, principal, role.Id).ToString("D") : "<guid>";
+                    var change = new PlannedChange(RemediationOperation.AssignRole, $"{targetId}/providers/Microsoft.Authorization/roleAssignments/{pendingName}", "PUT",
+                        $"Grant {role.Name} on {targetName} to {label}", async context =>
+                        {
+                            var objectId = context.Plan.PrincipalOf(holderId);
+                            var assignmentId = $"{targetId}/providers/Microsoft.Authorization/roleAssignments/{DeterministicGuid.ForRoleAssignment(targetId, objectId, role.Id):D}";
+                            context.Change.PrincipalId = objectId;
+                            context.Change.TargetResourceId = assignmentId;
+                            var body = new JsonObject
+                            {
+                                ["properties"] = new JsonObject
+                                {
+                                    ["roleDefinitionId"] = role.DefinitionId(targetSubscription),
+                                    ["principalId"] = objectId,
+                                    ["principalType"] = "ServicePrincipal",
+                                },
+                            };
+                            try
+                            {
+                                using (await context.Arm.PutAsync($"{assignmentId}?api-version={RoleApiVersion}", JsonEdit.Serialize(body), assignmentId, context.CancellationToken).ConfigureAwait(false))
+                                {
+                                }
+
+                                context.Plan.Backups.RecordCreated("RoleAssignment", assignmentId, RoleApiVersion, context.Change.Description,
+                                    new JsonObject { ["scope"] = targetId, ["roleName"] = role.Name, ["principalId"] = objectId });
+                            }
+                            catch (LogicAppAuthException e) when (e.HttpStatus == 409 && e.ErrorId == "RoleAssignmentExists")
+                            {
+                                context.Change.Status = RemediationStatus.AlreadyInPlace;
+                            }
+                        }, new[] { enable }) { PrincipalId = principal, RoleName = role.Name, Scope = targetId };
+                    plan.Add(change);
+                }
+            }
+
+            return (target, roles.Count);
+        }
+
+        private static void PlanVaultAccessPolicy(RemediationPlan plan, JsonObject vault, string vaultId, string vaultName, string holderId, string principal, string label, PlannedChange? enable)
+        {
+            var has = (JsonEdit.Get(vault, "properties", "accessPolicies") as JsonArray)?.OfType<JsonObject>().Any(p =>
+                string.Equals(JsonEdit.String(p, "objectId"), principal, StringComparison.OrdinalIgnoreCase)
+                && JsonEdit.Get(p, "permissions", "secrets") is JsonArray secrets
+                && secrets.Select(s => s?.ToString() ?? "").Any(s => string.Equals(s, "get", StringComparison.OrdinalIgnoreCase) || string.Equals(s, "all", StringComparison.OrdinalIgnoreCase))) ?? false;
+            if (principal.Length > 0 && has)
+            {
+                plan.AddInPlace(RemediationOperation.AddVaultAccessPolicy, vaultId, $"Key vault {vaultName} already has an access policy with secret get for {label}", principal);
+                return;
+            }
+
+            var tenant = JsonEdit.String(vault, "properties", "tenantId");
+            plan.Add(new PlannedChange(RemediationOperation.AddVaultAccessPolicy, $"{vaultId}/accessPolicies/add", "PUT",
+                $"Add a Key Vault access policy (secrets: get, list) for {label} to key vault {vaultName} (it uses access policies, not RBAC)", async context =>
+                {
+                    var objectId = context.Plan.PrincipalOf(holderId);
+                    context.Change.PrincipalId = objectId;
+                    var policy = new JsonObject
+                    {
+                        ["tenantId"] = tenant,
+                        ["objectId"] = objectId,
+                        ["permissions"] = new JsonObject { ["secrets"] = new JsonArray("get", "list") },
+                    };
+                    var body = new JsonObject { ["properties"] = new JsonObject { ["accessPolicies"] = new JsonArray(policy.DeepClone()) } };
+                    var url = $"{vaultId}/accessPolicies/add?api-version={VaultApiVersion}";
+                    using (await context.Arm.PutAsync(url, JsonEdit.Serialize(body), vaultId, context.CancellationToken).ConfigureAwait(false))
+                    {
+                    }
+
+                    context.Plan.Backups.RecordCreated("VaultAccessPolicy", vaultId, VaultApiVersion, context.Change.Description, new JsonObject { ["policy"] = policy });
+                }, new[] { enable }) { PrincipalId = principal, Scope = vaultId });
+        }
+
+        /// <summary>The resource to grant on: -TargetResourceId, or the resource the connection's parameters name (its group first, then the subscription).</summary>
+        private async Task<JsonObject> TargetAsync(ArmRestClient arm, AzureResourceId id, string apiName, ConnectorRequirement? requirement,
+            IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+        {
+            if (options.TargetResourceId.Length > 0)
+            {
+                var target = AzureResourceId.Parse(options.TargetResourceId);
+                var version = requirement != null && target.IsType(requirement.ResourceType) ? requirement.ListApiVersion : VersionFor(target.ResourceType);
+                try
+                {
+                    return await ReadAsync(arm, target.Id, version, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+                {
+                    throw new LogicAppAuthException("TargetResourceNotFound", FailureKind.ObjectNotFound,
+                        $"The target resource '{target.Id}' given with -TargetResourceId does not exist; nothing was changed.", target.Id, e);
+                }
+            }
+
+            var parameter = requirement?.TargetParameters.FirstOrDefault(p => parameters.ContainsKey(p));
+            var name = parameter == null ? "" : ConnectorRequirements.ResourceNameFrom(parameters[parameter]);
+            if (requirement == null || name.Length == 0)
+            {
+                throw new LogicAppAuthException("TargetResourceUnknown", FailureKind.InvalidArgument,
+                    $"Connection {id.Name} does not name the {apiName} resource it uses, so the role cannot be granted at that resource; nothing was changed. " +
+                    $"Name it with -TargetResourceId (e.g. the {requirement?.ResourceType ?? "target"} resource id).", id.Id);
+            }
+
+            try
+            {
+                return await ReadAsync(arm, $"{AzureResourceId.ResourceGroup(id.SubscriptionId, id.ResourceGroupName)}/providers/{requirement.ResourceType}/{name}",
+                    requirement.ListApiVersion, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+            }
+
+            JsonObject? found = null;
+            await arm.ListAsync($"/subscriptions/{id.SubscriptionId}/providers/{requirement.ResourceType}?api-version={requirement.ListApiVersion}", item =>
+            {
+                if (found == null && string.Equals(Arm.Json.String(item, "name"), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    found = JsonEdit.ParseObject(item.GetRawText());
+                }
+            }, "/subscriptions/" + id.SubscriptionId, cancellationToken).ConfigureAwait(false);
+            return found ?? throw new LogicAppAuthException("TargetResourceNotFound", FailureKind.ObjectNotFound,
+                $"Connection {id.Name} names {requirement.ResourceType} '{name}', which is not in subscription {id.SubscriptionId}; nothing was changed. " +
+                "Name the resource with -TargetResourceId.", id.Id);
+        }
+
+        private static async Task<List<(string Scope, string RoleId)>> AssignmentsAsync(ArmRestClient arm, string scope, string principalId, CancellationToken cancellationToken)
+        {
+            var found = new List<(string, string)>();
+            var filter = Uri.EscapeDataString($"principalId eq '{principalId}'");
+            await arm.ListAsync($"{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={RoleApiVersion}&$filter={filter}", a =>
+            {
+                if (string.Equals(Arm.Json.String(a, "properties", "principalId"), principalId, StringComparison.OrdinalIgnoreCase))
+                {
+                    found.Add((Arm.Json.String(a, "properties", "scope"), Arm.Json.String(a, "properties", "roleDefinitionId")));
+                }
+            }, scope, cancellationToken).ConfigureAwait(false);
+            return found;
+        }
+
+        private static async Task<HashSet<string>> AccessPolicyPrincipalsAsync(ArmRestClient arm, string connectionId, CancellationToken cancellationToken)
+        {
+            var principals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            try
+            {
+                await arm.ListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
+                    p => principals.Add(Arm.Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+            }
+
+            return principals;
+        }
+
+        private static string DeriveParameter(string parameter, JsonObject? target)
+        {
+            var name = JsonEdit.String(target, "name");
+            if (name.Length == 0)
+            {
+                return "";
+            }
+
+            switch (parameter.ToLowerInvariant())
+            {
+                case "accountname":
+                case "storageaccountname":
+                case "storageaccount":
+                case "vaultname":
+                case "namespacename":
+                    return name;
+                case "namespaceendpoint":
+                    return $"sb://{name}.servicebus.windows.net/";
+                default:
+                    return "";
+            }
+        }
+    }
+}
