@@ -100,22 +100,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             RunAsync(output, cancellationToken, async enqueue =>
             {
                 var visible = await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
-                var subscriptions = new List<string>();
-                foreach (var subscriptionId in subscriptionIds.Count > 0 ? subscriptionIds.Distinct(StringComparer.OrdinalIgnoreCase) : visible)
-                {
-                    // As the inventory does: a subscription the caller cannot see is an error of its own; the others are still read.
-                    var match = visible.FirstOrDefault(v => string.Equals(v, subscriptionId, StringComparison.OrdinalIgnoreCase));
-                    if (match != null)
-                    {
-                        subscriptions.Add(match);
-                    }
-                    else
-                    {
-                        output.WriteError(new LogicAppAuthException("SubscriptionNotAccessible", FailureKind.PermissionDenied,
-                            $"Subscription '{subscriptionId}' is not among the subscriptions the signed-in identity can read. Ask for Reader on it, " +
-                            "or sign in to its tenant with Connect-LogicAppAuth -TenantId.", "/subscriptions/" + subscriptionId));
-                    }
-                }
+                var subscriptions = SubscriptionAccess.Readable(subscriptionIds.Count > 0 ? subscriptionIds : visible, visible, output);
 
                 foreach (var subscriptionId in subscriptions)
                 {

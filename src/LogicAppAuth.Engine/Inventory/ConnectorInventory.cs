@@ -117,22 +117,7 @@ namespace LogicAppAuth.Engine.Inventory
         {
             var visible = (await VisibleSubscriptionsAsync(cancellationToken).ConfigureAwait(false))
                 .Select(s => s.SubscriptionId).ToList();
-            var readable = new List<string>();
-            foreach (var subscriptionId in subscriptionIds.Distinct(StringComparer.OrdinalIgnoreCase))
-            {
-                var match = visible.FirstOrDefault(v => string.Equals(v, subscriptionId, StringComparison.OrdinalIgnoreCase));
-                if (match != null)
-                {
-                    readable.Add(match);
-                }
-                else
-                {
-                    sink.WriteError(new LogicAppAuthException("SubscriptionNotAccessible", FailureKind.PermissionDenied,
-                        $"Subscription '{subscriptionId}' is not among the subscriptions the signed-in identity can read. Ask for Reader on it, " +
-                        "or sign in to its tenant with Connect-LogicAppAuth -TenantId.", "/subscriptions/" + subscriptionId));
-                }
-            }
-
+            var readable = SubscriptionAccess.Readable(subscriptionIds, visible, sink);
             if (readable.Count == 0)
             {
                 return;
