@@ -7,9 +7,7 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
-using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Operations;
-using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Engine.Remediation
 {

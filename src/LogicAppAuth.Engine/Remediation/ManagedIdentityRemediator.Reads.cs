@@ -5,11 +5,8 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
-using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
-using LogicAppAuth.Engine.Operations;
-using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Engine.Remediation
 {
