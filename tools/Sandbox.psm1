@@ -78,6 +78,47 @@ function New-SandboxToken {
     (Invoke-SandboxRequest -Sandbox $Sandbox -Method Post -Uri "$($Sandbox.endpoint)/_sandbox/token" -Body ($body | ConvertTo-Json)).access_token
 }
 
+function Set-SandboxConcurrentWriter {
+    <# Arms the sandbox's stand-in for another writer: right after the N-th read of Path it saves a change to it. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path, [int] $AfterReads = 1)
+    $body = @{ path = $Path; afterReads = $AfterReads } | ConvertTo-Json
+    Invoke-SandboxRequest -Sandbox $Sandbox -Method Post -Uri "$($Sandbox.endpoint)/_sandbox/concurrent-writer" -Body $body | Out-Null
+}
+
+function Get-SandboxSiteFile {
+    <# A Standard app's wwwroot file (connections.json) as the sandbox serves it through the host runtime: exact text and ETag. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $SiteId, [string] $FileName = 'connections.json')
+    $headers = New-TemporaryFile
+    $body = New-TemporaryFile
+    try {
+        $arguments = @('--silent', '--show-error', '--fail-with-body', '--cacert', $Sandbox.certificatePath, '-D', $headers.FullName, '-o', $body.FullName,
+            '-H', "Authorization: Bearer $(New-SandboxToken -Sandbox $Sandbox)", "$($Sandbox.endpoint)$SiteId/hostruntime/admin/vfs/$($FileName)?relativePath=1&api-version=2018-11-01")
+        & curl @arguments
+        if ($LASTEXITCODE -ne 0) { throw "GET of $FileName of $SiteId failed: $(Get-Content $body.FullName -Raw)" }
+        $etag = Get-Content $headers.FullName | Where-Object { $_ -match '^etag:\s*(.+?)\s*$' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+        [pscustomobject]@{ Text = [IO.File]::ReadAllText($body.FullName); ETag = $etag }
+    }
+    finally { Remove-Item $headers.FullName, $body.FullName -ErrorAction SilentlyContinue }
+}
+
+function Set-SandboxSiteFile {
+    <# Replaces a Standard app's wwwroot file as an admin would, outside the module (PUT with If-Match: *), byte for byte. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $SiteId, [Parameter(Mandatory)] [string] $Text, [string] $FileName = 'connections.json')
+    $body = New-TemporaryFile
+    try {
+        [IO.File]::WriteAllText($body.FullName, $Text)
+        $arguments = @('--silent', '--show-error', '--fail-with-body', '--cacert', $Sandbox.certificatePath, '-X', 'PUT', '-H', 'If-Match: *', '-H', 'Content-Type: application/json',
+            '-H', "Authorization: Bearer $(New-SandboxToken -Sandbox $Sandbox)", '--data-binary', "@$($body.FullName)",
+            "$($Sandbox.endpoint)$SiteId/hostruntime/admin/vfs/$($FileName)?relativePath=1&api-version=2018-11-01")
+        $answer = (& curl @arguments) -join "`n"
+        if ($LASTEXITCODE -ne 0) { throw "PUT of $FileName of $SiteId failed: $answer" }
+    }
+    finally { Remove-Item $body.FullName -ErrorAction SilentlyContinue }
+}
+
 function Invoke-SandboxRequest {
     # curl with --cacert trusts the sandbox's own certificate for this call; TLS validation stays on.
     param($Sandbox, [string] $Method, [string] $Uri, [string] $Body)
@@ -88,4 +129,5 @@ function Invoke-SandboxRequest {
     if ($text) { $text | ConvertFrom-Json -NoEnumerate }
 }
 
-Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Clear-SandboxRequestLog, New-SandboxToken
+Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Clear-SandboxRequestLog, New-SandboxToken, Set-SandboxConcurrentWriter,
+    Get-SandboxSiteFile, Set-SandboxSiteFile

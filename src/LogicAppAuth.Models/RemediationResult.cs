@@ -51,6 +51,7 @@ namespace LogicAppAuth
         DeleteRoleAssignment,
         DeleteAccessPolicy,
         RemoveVaultAccessPolicy,
+        SetAppConnectionAuthentication,
     }
 
     public enum RemediationStatus

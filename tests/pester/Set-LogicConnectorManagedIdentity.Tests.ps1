@@ -281,3 +281,123 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
         Get-Writes | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity on a Standard app whose connections.json signs in with a key' {
+    BeforeAll {
+        $v2 = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy"
+        $site = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std"
+        $file = "$site/hostruntime/admin/vfs/connections.json"
+        $appPrincipal = 'df5cf40e-7a78-4287-ae7e-52729e1a2ba3'
+        # The app as a developer deployed it from VS Code: the sql entry authenticates with the connection key from an app setting.
+        $content = (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json -AsHashtable -Depth 100
+        $content.managedApiConnections.sql.authentication = [ordered]@{ type = 'Raw'; scheme = 'Key'; parameter = "@appsetting('sql-connectionKey')" }
+        $keyText = $content | ConvertTo-Json -Depth 100
+        Set-SandboxSiteFile -Sandbox $sb -SiteId $site -Text $keyText
+        $policy = "$v2/accessPolicies/$appPrincipal"
+        $policyExisted = (Invoke-Arm GET $policy '2016-06-01') -notlike '*"error"*'
+        $backup = Join-Path $TestDrive 'std-file'
+    }
+
+    It '-WhatIf names the connections.json change and sends no write' {
+        (Test-LogicConnectorAuth -ResourceId $v2).Evidence | Should -BeLike '*Standard app la-contoso-std authenticates to it with Raw authentication*'
+        Clear-SandboxRequestLog -Sandbox $sb
+        $printed = Invoke-FreshPwsh -ScriptBlock {
+            param($ModulePath, $Parameters, $Id)
+            Import-Module $ModulePath
+            $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
+            Connect-LogicAppAuth @Parameters | Out-Null
+            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
+        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $v2
+        $lines = @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
+        $lines[-1] | Should -Match ([regex]::Escape("Set ""authentication"" to ManagedServiceIdentity for managedApiConnections['sql'] in connections.json of Standard app la-contoso-std (was Raw;"))
+        $lines[-1] | Should -BeLike "*``[PUT $file``]"
+        Get-Writes | Should -BeNullOrEmpty
+        (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | Should -BeExactly $keyText
+    }
+
+    It 'writes the file after the access policy, changing only the entry''s authentication, with the file backed up byte for byte' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath $backup -PassThru)
+        $expected = @(if (-not $policyExisted) { "PUT $policy" }) + "PUT $file"
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be $expected
+        ($results | Where-Object Operation -eq 'SetAppConnectionAuthentication').Status | Should -Be 'Applied'
+        ($results | Where-Object Operation -eq 'SetAppConnectionAuthentication').TargetResourceId | Should -Be $file
+
+        $after = (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json -AsHashtable -Depth 100
+        ConvertTo-Canonical $after.managedApiConnections.sql.authentication | Should -Be (ConvertTo-Canonical ([ordered]@{ type = 'ManagedServiceIdentity' }))
+        $before = $keyText | ConvertFrom-Json -AsHashtable -Depth 100
+        $after.managedApiConnections.sql.Remove('authentication'); $before.managedApiConnections.sql.Remove('authentication')
+        ConvertTo-Canonical $after | Should -Be (ConvertTo-Canonical $before)
+
+        $manifest = Get-Content (Join-Path $backup 'manifest.json') -Raw | ConvertFrom-Json
+        $entry = $manifest.entries | Where-Object kind -eq 'File'
+        $entry.resourceId | Should -Be $file
+        [IO.File]::ReadAllText((Join-Path $backup $entry.file)) | Should -BeExactly $keyText
+    }
+
+    It 'is read back by listWorkflowsConnections, so the diagnosis sees the app use its managed identity' {
+        $diagnosis = Test-LogicConnectorAuth -ResourceId $v2
+        $diagnosis.AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
+        $diagnosis.Evidence | Should -Not -BeLike '*authenticates to it with Raw*'
+    }
+
+    It 'sends no write when run again' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $again = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-file-again') -PassThru)
+        Get-Writes | Should -BeNullOrEmpty
+        ($again | Where-Object Operation -eq 'SetAppConnectionAuthentication').Status | Should -Be 'AlreadyInPlace'
+    }
+
+    It 'Restore-LogicAppAuthBackup puts the file back byte for byte and removes what the fix created' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $restored = @(Restore-LogicAppAuthBackup -Path $backup -Confirm:$false -PassThru)
+        $expected = @("PUT $file") + @(if (-not $policyExisted) { "DELETE $policy" })
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be $expected
+        ($restored | Where-Object TargetResourceId -eq $file).Status | Should -Be 'Applied'
+        (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | Should -BeExactly $keyText
+
+        Clear-SandboxRequestLog -Sandbox $sb
+        Restore-LogicAppAuthBackup -Path $backup -Confirm:$false
+        Get-Writes | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access policies' {
+    BeforeAll {
+        $kv = "$connections/keyvault-sp-secret-expired"
+        $legacy = "$rg/providers/Microsoft.KeyVault/vaults/kv-contoso-legacy"
+        $policiesBefore = ConvertTo-Canonical (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json -AsHashtable -Depth 100).properties.accessPolicies
+        $backup = Join-Path $TestDrive 'legacy'
+    }
+
+    It 'adds an access policy with secret get and list for the workflow identity, and assigns no role' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -TargetResourceId $legacy -BackupPath $backup -PassThru)
+        $writes = @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" })
+        $writes | Should -Contain "PUT $legacy/accessPolicies/add"
+        $writes | Where-Object { $_ -like '*roleAssignments*' } | Should -BeNullOrEmpty
+        $principal = (Get-Workflow 'wf-secret-rotation').identity.principalId
+        $added = $results | Where-Object Operation -eq 'AddVaultAccessPolicy'
+        $added.Status | Should -Be 'Applied'
+        $added.PrincipalId | Should -Be $principal
+        $policies = (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json).properties.accessPolicies
+        $mine = @($policies | Where-Object objectId -eq $principal)
+        $mine.Count | Should -Be 1
+        $mine[0].permissions.secrets | Should -Be @('get', 'list')
+        @($mine[0].permissions.keys) + @($mine[0].permissions.certificates) | Where-Object { $_ } | Should -BeNullOrEmpty
+        ($policies | Where-Object objectId -eq 'a1b2c3d4-0001-4e5f-8a9b-000000000001').permissions.secrets | Should -Be @('get', 'list', 'set')
+    }
+
+    It 'sends no write when run again' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId $kv -TargetResourceId $legacy -BackupPath (Join-Path $TestDrive 'legacy-again')
+        Get-Writes | Should -BeNullOrEmpty
+    }
+
+    It 'Restore-LogicAppAuthBackup removes the policy it added and leaves the others' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Restore-LogicAppAuthBackup -Path $backup -Confirm:$false
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Contain "PUT $legacy/accessPolicies/remove"
+        ConvertTo-Canonical (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json -AsHashtable -Depth 100).properties.accessPolicies | Should -Be $policiesBefore
+    }
+}

@@ -84,8 +84,38 @@ namespace LogicAppAuth.Engine.Arm
             return count;
         }
 
+        /// <summary>
+        /// A file's text and ETag, for endpoints that serve a file rather than a JSON resource (a Standard app's
+        /// connections.json through its host runtime).
+        /// </summary>
+        public async Task<(string Text, string ETag)> GetFileAsync(string pathOrUrl, string target, CancellationToken cancellationToken)
+        {
+            return await SendRawAsync(RequestMethod.Get, pathOrUrl, null, null, target, cancellationToken,
+                response => (response.ContentStream == null ? "" : response.Content.ToString(), response.Headers.TryGetValue("ETag", out var etag) ? etag : "")).ConfigureAwait(false);
+        }
+
+        /// <summary>Replaces a file's text; <paramref name="ifMatch"/> makes the service refuse (412) when the file changed since it was read.</summary>
+        public async Task PutFileAsync(string pathOrUrl, string text, string ifMatch, string target, CancellationToken cancellationToken)
+        {
+            await SendRawAsync(RequestMethod.Put, pathOrUrl, System.Text.Encoding.UTF8.GetBytes(text), ifMatch, target, cancellationToken, _ => true).ConfigureAwait(false);
+        }
+
         private async Task<JsonDocument> SendAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken,
             Action<Response>? inspect = null)
+        {
+            var body = jsonBody == null ? null : System.Text.Encoding.UTF8.GetBytes(jsonBody);
+            return await SendRawAsync(method, pathOrUrl, body, null, target, cancellationToken, response =>
+            {
+                inspect?.Invoke(response);
+                return response.ContentStream == null || response.Content.ToMemory().Length == 0
+                    ? JsonDocument.Parse("{}")
+                    : JsonDocument.Parse(response.Content.ToMemory());
+            }).ConfigureAwait(false);
+        }
+
+        /// <summary>Sends one request through the pipeline and reads its answer; an answer of 400 or more becomes the service's error.</summary>
+        private async Task<T> SendRawAsync<T>(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target, CancellationToken cancellationToken,
+            Func<Response, T> read)
         {
             var uri = Resolve(pathOrUrl);
             using var message = pipeline.CreateMessage();
@@ -95,23 +125,24 @@ namespace LogicAppAuth.Engine.Arm
             if (jsonBody != null)
             {
                 message.Request.Headers.Add("Content-Type", "application/json");
-                message.Request.Content = RequestContent.Create(System.Text.Encoding.UTF8.GetBytes(jsonBody));
+                message.Request.Content = RequestContent.Create(jsonBody);
+            }
+
+            if (!string.IsNullOrEmpty(ifMatch))
+            {
+                message.Request.Headers.Add("If-Match", ifMatch!);
             }
 
             var watch = Stopwatch.StartNew();
             await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var response = message.Response;
             log.WriteVerbose($"{method} {uri.GetLeftPart(UriPartial.Path)} -> {response.Status} ({watch.ElapsedMilliseconds} ms)");
-
             if (response.Status >= 400)
             {
                 throw ArmErrors.FromResponse(response, target);
             }
 
-            inspect?.Invoke(response);
-            return response.ContentStream == null || response.Content.ToMemory().Length == 0
-                ? JsonDocument.Parse("{}")
-                : JsonDocument.Parse(response.Content.ToMemory());
+            return read(response);
         }
 
         /// <summary>Absolute URLs (nextLink) are followed only to the session's own host, so the bearer token never leaves it.</summary>

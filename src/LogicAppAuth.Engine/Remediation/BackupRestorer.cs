@@ -18,7 +18,8 @@ namespace LogicAppAuth.Engine.Remediation
     /// <summary>
     /// Plans putting back what a Set-LogicConnectorManagedIdentity run changed, from its backup folder: the role
     /// assignments and access policies it created are deleted, and each backed-up resource is written back as it was
-    /// (workflows and connections by PUT of the saved document; Standard apps' identity by PATCH), newest change first.
+    /// (workflows and connections by PUT of the saved document; Standard apps' identity by PATCH; a Standard app's
+    /// connections.json by PUT of its saved text), newest change first.
     /// Refuses, unless forced, when a resource changed after the fix. The state each restore overwrites is itself saved
     /// to a new backup folder first.
     /// </summary>
@@ -60,12 +61,12 @@ namespace LogicAppAuth.Engine.Remediation
             var arm = session.Arm(sink);
             var changedSinceFix = new List<string>();
             var manifestLock = new object();
-            void Mark(JsonObject entry, JsonNode? after)
+            void Mark(JsonObject entry, string fingerprintRestored)
             {
                 lock (manifestLock)
                 {
                     entry["restoredTime"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-                    entry["fingerprintRestored"] = JsonEdit.Fingerprint(after);
+                    entry["fingerprintRestored"] = fingerprintRestored;
                     File.WriteAllText(manifestPath, JsonEdit.Serialize(manifest, indented: true), new UTF8Encoding(false));
                 }
             }
@@ -95,11 +96,17 @@ namespace LogicAppAuth.Engine.Remediation
                                 {
                                 }
 
-                                Mark(entry, null);
+                                Mark(entry, "");
                             }) { PrincipalId = JsonEdit.String(entry, "principalId"), RoleName = JsonEdit.String(entry, "roleName"), Scope = JsonEdit.String(entry, "scope") });
                         break;
                     case "VaultAccessPolicy":
                         var policy = JsonEdit.Get(entry, "policy")?.DeepClone();
+                        if (!await VaultHasPolicyForAsync(arm, resourceId, apiVersion, JsonEdit.String(policy, "objectId"), cancellationToken).ConfigureAwait(false))
+                        {
+                            plan.AddInPlace(RemediationOperation.RemoveVaultAccessPolicy, resourceId, $"Already gone: {Undo(description)}");
+                            break;
+                        }
+
                         plan.Add(new PlannedChange(RemediationOperation.RemoveVaultAccessPolicy, $"{resourceId}/accessPolicies/remove", "PUT",
                             $"Remove the Key Vault access policy the fix added: {Undo(description)}", async context =>
                             {
@@ -108,11 +115,14 @@ namespace LogicAppAuth.Engine.Remediation
                                 {
                                 }
 
-                                Mark(entry, null);
+                                Mark(entry, "");
                             }) { PrincipalId = JsonEdit.String(policy, "objectId"), Scope = resourceId });
                         break;
                     case "Resource":
                         await PlanResourceAsync(plan, arm, folder, entry, resourceId, apiVersion, changedSinceFix, Mark, sink, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case "File":
+                        await PlanFileAsync(plan, arm, folder, entry, resourceId, changedSinceFix, Mark, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
                         sink.WriteWarning($"The backup manifest has an entry of kind '{kind}' that this version does not know; it was left alone ({resourceId}).");
@@ -131,15 +141,10 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         private async Task PlanResourceAsync(RemediationPlan plan, ArmRestClient arm, string folder, JsonObject entry, string resourceId, string apiVersion,
-            List<string> changedSinceFix, Action<JsonObject, JsonNode?> mark, IOperationSink sink, CancellationToken cancellationToken)
+            List<string> changedSinceFix, Action<JsonObject, string> mark, IOperationSink sink, CancellationToken cancellationToken)
         {
             var type = JsonEdit.String(entry, "resourceType");
-            var file = Path.Combine(folder, JsonEdit.String(entry, "file"));
-            if (!File.Exists(file))
-            {
-                throw new LogicAppAuthException("BackupFileMissing", FailureKind.ObjectNotFound, $"The backup file '{file}' named in the manifest is missing; nothing was restored.", file);
-            }
-
+            var file = BackupFile(folder, entry);
             var saved = JsonEdit.ParseObject(File.ReadAllText(file));
             var name = JsonEdit.String(saved, "name");
             JsonObject current;
@@ -219,8 +224,59 @@ namespace LogicAppAuth.Engine.Remediation
 
                     return body;
                 }).ConfigureAwait(false);
-                mark(entry, result);
+                mark(entry, JsonEdit.Fingerprint(result));
             }));
+        }
+
+        /// <summary>A Standard app's connections.json is put back to its exact saved text (PUT with If-Match of the file as read now).</summary>
+        private static async Task PlanFileAsync(RemediationPlan plan, ArmRestClient arm, string folder, JsonObject entry, string address,
+            List<string> changedSinceFix, Action<JsonObject, string> mark, CancellationToken cancellationToken)
+        {
+            var saved = File.ReadAllText(BackupFile(folder, entry));
+            var siteId = address.Substring(0, address.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase));
+            var app = siteId.Substring(siteId.LastIndexOf('/') + 1);
+            var current = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
+            var now = current.CurrentFingerprint;
+            if (string.Equals(now, JsonEdit.String(entry, "fingerprintRestored"), StringComparison.Ordinal) || string.Equals(now, AppConnectionsFile.Fingerprint(saved), StringComparison.Ordinal))
+            {
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} already reads as before the fix");
+                return;
+            }
+
+            var after = JsonEdit.String(entry, "fingerprintAfter");
+            if (!string.Equals(now, after, StringComparison.Ordinal))
+            {
+                changedSinceFix.Add($"connections.json of Standard app {app} changed after the fix (content {after} is now {now})");
+            }
+            else
+            {
+                plan.RememberFingerprint(address, now);
+            }
+
+            plan.Add(new PlannedChange(RemediationOperation.RestoreResource, address, "PUT", $"Put connections.json of Standard app {app} back as it was before the fix (PUT of the saved file)",
+                async context =>
+                {
+                    await context.WriteFileAsync(siteId, _ => saved).ConfigureAwait(false);
+                    mark(entry, AppConnectionsFile.Fingerprint(saved));
+                }));
+        }
+
+        private static string BackupFile(string folder, JsonObject entry)
+        {
+            var file = Path.Combine(folder, JsonEdit.String(entry, "file"));
+            if (!File.Exists(file))
+            {
+                throw new LogicAppAuthException("BackupFileMissing", FailureKind.ObjectNotFound, $"The backup file '{file}' named in the manifest is missing; nothing was restored.", file);
+            }
+
+            return file;
+        }
+
+        private static async Task<bool> VaultHasPolicyForAsync(ArmRestClient arm, string vaultId, string apiVersion, string objectId, CancellationToken cancellationToken)
+        {
+            using var vault = await arm.GetAsync($"{vaultId}?api-version={apiVersion}", vaultId, cancellationToken).ConfigureAwait(false);
+            return (JsonEdit.Get(JsonEdit.ToObject(vault), "properties", "accessPolicies") as JsonArray)?.OfType<JsonObject>()
+                .Any(p => string.Equals(JsonEdit.String(p, "objectId"), objectId, StringComparison.OrdinalIgnoreCase)) ?? false;
         }
 
         private static async Task<bool> ExistsAsync(ArmRestClient arm, string resourceId, string apiVersion, CancellationToken cancellationToken)

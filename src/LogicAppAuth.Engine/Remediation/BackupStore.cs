@@ -44,7 +44,15 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>Saves the resource's full JSON, once per resource; later calls for the same resource do nothing.</summary>
-        public void SaveResource(string resourceId, string resourceType, string apiVersion, JsonObject document)
+        public void SaveResource(string resourceId, string resourceType, string apiVersion, JsonObject document) =>
+            Save("Resource", resourceId, resourceType, apiVersion, JsonEdit.Serialize(document, indented: true), JsonEdit.Fingerprint(document),
+                Sanitize(resourceType.Substring(resourceType.LastIndexOf('/') + 1)));
+
+        /// <summary>Saves a file's exact text (a Standard app's connections.json), once per file; <paramref name="fileId"/> is its address.</summary>
+        public void SaveFile(string fileId, string fileName, string apiVersion, string text, string fingerprint) =>
+            Save("File", fileId, fileName, apiVersion, text, fingerprint, Sanitize(Path.GetFileNameWithoutExtension(fileName)));
+
+        private void Save(string kind, string resourceId, string resourceType, string apiVersion, string text, string fingerprint, string label)
         {
             lock (gate)
             {
@@ -54,17 +62,19 @@ namespace LogicAppAuth.Engine.Remediation
                 }
 
                 EnsureFolder();
-                var file = $"{resources.Count + 1:00}-{Sanitize(resourceType.Substring(resourceType.LastIndexOf('/') + 1))}-{Sanitize(Last(resourceId))}.json";
-                File.WriteAllText(Path.Combine(Folder, file), JsonEdit.Serialize(document, indented: true), new UTF8Encoding(false));
+                // A file is named after the app it belongs to (its address is {site}/hostruntime/admin/vfs/{file}).
+                var owner = kind == "File" ? Last(resourceId.Substring(0, resourceId.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase))) : Last(resourceId);
+                var file = $"{resources.Count + 1:00}-{label}-{Sanitize(owner)}.json";
+                File.WriteAllText(Path.Combine(Folder, file), text, new UTF8Encoding(false));
                 var entry = new JsonObject
                 {
-                    ["kind"] = "Resource",
+                    ["kind"] = kind,
                     ["resourceId"] = resourceId,
                     ["resourceType"] = resourceType,
                     ["apiVersion"] = apiVersion,
                     ["file"] = file,
-                    ["fingerprintBefore"] = JsonEdit.Fingerprint(document),
-                    ["fingerprintAfter"] = JsonEdit.Fingerprint(document),
+                    ["fingerprintBefore"] = fingerprint,
+                    ["fingerprintAfter"] = fingerprint,
                     ["changes"] = new JsonArray(),
                 };
                 resources[resourceId] = entry;
@@ -73,14 +83,14 @@ namespace LogicAppAuth.Engine.Remediation
             }
         }
 
-        /// <summary>Records a write to a backed-up resource: what changed, and how the resource reads afterwards.</summary>
-        public void RecordWrite(string resourceId, string description, JsonNode? after)
+        /// <summary>Records a write to a backed-up resource or file: what changed, and its fingerprint afterwards.</summary>
+        public void RecordWrite(string resourceId, string description, string fingerprintAfter)
         {
             lock (gate)
             {
                 if (resources.TryGetValue(resourceId, out var entry))
                 {
-                    entry["fingerprintAfter"] = JsonEdit.Fingerprint(after);
+                    entry["fingerprintAfter"] = fingerprintAfter;
                     ((JsonArray)entry["changes"]!).Add(description);
                     WriteManifest();
                 }

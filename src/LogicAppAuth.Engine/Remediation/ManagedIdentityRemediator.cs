@@ -30,7 +30,8 @@ namespace LogicAppAuth.Engine.Remediation
     /// identity (PATCH identity), the connection gets the connector's managed-identity shape (PUT), <c>$connections</c>
     /// gets <c>connectionProperties.authentication</c> (GET → change → PUT of the whole workflow), and the identity gets
     /// the narrowest role at the target resource. Standard (V2): the app gets an identity (PATCH), the connection an
-    /// access policy for it, and, where the connector supports it, the managed-identity shape and the role.
+    /// access policy for it, the app's connections.json entry the managed-identity authentication (PUT of the file), and,
+    /// where the connector supports it, the connection the managed-identity shape and the role.
     /// Planning only reads; every write is a <see cref="PlannedChange"/>.
     /// </summary>
     public sealed partial class ManagedIdentityRemediator
@@ -187,6 +188,7 @@ namespace LogicAppAuth.Engine.Remediation
                 identities.Add((siteId, name, enable, label));
 
                 var principal = plan.PrincipalOf(siteId);
+                PlannedChange? addPolicy = null;
                 if (principal.Length > 0 && policies.Contains(principal))
                 {
                     plan.AddInPlace(RemediationOperation.AddAccessPolicy, id.Id, $"Connection {id.Name} already has an access policy for {label} ({principal})", principal);
@@ -194,7 +196,7 @@ namespace LogicAppAuth.Engine.Remediation
                 else
                 {
                     var tenant = JsonEdit.String(site, "identity", "tenantId");
-                    plan.Add(new PlannedChange(RemediationOperation.AddAccessPolicy, $"{id.Id}/accessPolicies/{(principal.Length > 0 ? principal : "<principal>")}", "PUT",
+                    addPolicy = new PlannedChange(RemediationOperation.AddAccessPolicy, $"{id.Id}/accessPolicies/{(principal.Length > 0 ? principal : "<principal>")}", "PUT",
                         $"Add an access policy for {label} to V2 connection {id.Name}", async context =>
                         {
                             var objectId = context.Plan.PrincipalOf(siteId);
@@ -218,15 +220,11 @@ namespace LogicAppAuth.Engine.Remediation
 
                             context.Change.PrincipalId = objectId;
                             context.Plan.Backups.RecordCreated("AccessPolicy", policyId, ApiVersions.Connections, context.Change.Description);
-                        }, new[] { enable }) { PrincipalId = principal });
+                        }, new[] { enable }) { PrincipalId = principal };
+                    plan.Add(addPolicy);
                 }
 
-                var authentication = JsonEdit.String(entry, "authentication", "type");
-                if (!string.Equals(authentication, ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase))
-                {
-                    sink.WriteWarning($"connections.json of Standard app {name} authenticates to connection {id.Name} with '{(authentication.Length == 0 ? "nothing" : authentication)}'. " +
-                        $"Set its managedApiConnections entry's \"authentication\" to {{ \"type\": \"{ManagedServiceIdentity}\" }} and deploy the app; this module does not write connections.json.");
-                }
+                await PlanAppConnectionsAsync(plan, arm, id, siteId, name, entry, new[] { enable, addPolicy }, sink, cancellationToken).ConfigureAwait(false);
             }
 
             if (shape.Style == ManagedIdentityStyle.NotSupported)

@@ -80,7 +80,7 @@ namespace LogicAppAuth.Engine.Remediation
                 fresh = JsonEdit.ToObject(document);
             }
 
-            Plan.CheckUnchanged(resourceId, fresh);
+            Plan.CheckUnchanged(resourceId, JsonEdit.Fingerprint(fresh));
             Plan.Backups.SaveResource(resourceId, resourceType, apiVersion, fresh);
             var text = JsonEdit.Serialize(body((JsonObject)fresh.DeepClone()));
             var url = $"{resourceId}?api-version={apiVersion}";
@@ -89,8 +89,35 @@ namespace LogicAppAuth.Engine.Remediation
                 : await Arm.PutAsync(url, text, resourceId, CancellationToken).ConfigureAwait(false);
             var after = JsonEdit.ToObject(response);
             Plan.Remember(resourceId, after);
-            Plan.Backups.RecordWrite(resourceId, Change.Description, after);
+            Plan.Backups.RecordWrite(resourceId, Change.Description, JsonEdit.Fingerprint(after));
             return after;
+        }
+
+        /// <summary>
+        /// Read-modify-write of a Standard app's connections.json: read it again, refuse when its text changed since the
+        /// plan, save it before the first write, and send the new text with If-Match so that a save in between is refused
+        /// by the service too (412). Returns the text written.
+        /// </summary>
+        public async Task<string> WriteFileAsync(string siteId, Func<AppConnectionsFile, string> edit)
+        {
+            var address = AppConnectionsFile.AddressOf(siteId);
+            var fresh = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken).ConfigureAwait(false);
+            Plan.CheckUnchanged(address, fresh.CurrentFingerprint, "content");
+            Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, AppConnectionsFile.ApiVersion, fresh.Text, fresh.CurrentFingerprint);
+            var text = edit(fresh);
+            try
+            {
+                await Arm.PutFileAsync(AppConnectionsFile.UrlOf(siteId), text, fresh.ETag.Length > 0 ? fresh.ETag : "*", address, CancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 412)
+            {
+                throw RemediationPlan.ConcurrentChange(address, "its ETag changed between the read and the write", e);
+            }
+
+            var after = AppConnectionsFile.Fingerprint(text);
+            Plan.RememberFingerprint(address, after);
+            Plan.Backups.RecordWrite(address, Change.Description, after);
+            return text;
         }
     }
 
@@ -144,15 +171,18 @@ namespace LogicAppAuth.Engine.Remediation
             inPlace.Add(Result(operation, RemediationStatus.AlreadyInPlace, targetResourceId, description, "", principalId, roleName, scope));
 
         /// <summary>The state a resource was planned against; a write refuses when it reads differently.</summary>
-        internal void Remember(string resourceId, JsonNode? document)
+        internal void Remember(string resourceId, JsonNode? document) => RememberFingerprint(resourceId, JsonEdit.Fingerprint(document));
+
+        internal void RememberFingerprint(string resourceId, string fingerprint)
         {
             lock (fingerprints)
             {
-                fingerprints[resourceId] = JsonEdit.Fingerprint(document);
+                fingerprints[resourceId] = fingerprint;
             }
         }
 
-        internal void CheckUnchanged(string resourceId, JsonNode fresh)
+        /// <summary>Refuses when <paramref name="now"/> (the changedTime, or a file's content hash) differs from what was planned against.</summary>
+        internal void CheckUnchanged(string resourceId, string now, string basis = "changedTime")
         {
             string expected;
             lock (fingerprints)
@@ -163,14 +193,16 @@ namespace LogicAppAuth.Engine.Remediation
                 }
             }
 
-            var now = JsonEdit.Fingerprint(fresh);
             if (!string.Equals(expected, now, StringComparison.Ordinal))
             {
-                throw new LogicAppAuthException("ConcurrentChange", FailureKind.ResourceExists,
-                    $"'{resourceId}' changed after it was read for this fix (changedTime {Or(expected)} is now {Or(now)}), so it was not overwritten. " +
-                    "Someone else saved it in between: run the command again to plan against its current state.", resourceId);
+                throw ConcurrentChange(resourceId, $"{basis} {Or(expected)} is now {Or(now)}");
             }
         }
+
+        internal static LogicAppAuthException ConcurrentChange(string resourceId, string evidence, Exception? inner = null) =>
+            new LogicAppAuthException("ConcurrentChange", FailureKind.ResourceExists,
+                $"'{resourceId}' changed after it was read for this fix ({evidence}), so it was not overwritten. " +
+                "Someone else saved it in between: run the command again to plan against its current state.", resourceId, inner);
 
         internal void SetPrincipal(string holderId, string principalId)
         {

@@ -14,7 +14,7 @@ public sealed class ResourceStore
     private readonly ConcurrentDictionary<string, JsonObject> _documents = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byParent = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byType = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, JsonObject> _siteFiles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _siteFiles = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _writeLock = new();
 
     public int Count => _documents.Count;
@@ -63,12 +63,28 @@ public sealed class ResourceStore
     /// <summary>Every document (Resource Graph scans them); not cloned.</summary>
     public IEnumerable<JsonObject> All() => _documents.Values;
 
-    /// <summary>Files of a Standard app's wwwroot (connections.json), keyed by site id and file name.</summary>
+    /// <summary>Files of a Standard app's wwwroot (connections.json), keyed by site id and file name, kept as their exact text.</summary>
     public void PutSiteFile(string siteId, string fileName, JsonObject content) =>
-        _siteFiles[ArmPath.Normalize(siteId) + "|" + fileName] = content;
+        PutSiteFileText(siteId, fileName, content.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
 
-    public JsonObject? GetSiteFile(string siteId, string fileName) =>
-        _siteFiles.TryGetValue(ArmPath.Normalize(siteId) + "|" + fileName, out var content) ? (JsonObject)content.DeepClone() : null;
+    public void PutSiteFileText(string siteId, string fileName, string text) =>
+        _siteFiles[ArmPath.Normalize(siteId) + "|" + fileName] = text;
+
+    public string? GetSiteFileText(string siteId, string fileName) =>
+        _siteFiles.TryGetValue(ArmPath.Normalize(siteId) + "|" + fileName, out var text) ? text : null;
+
+    /// <summary>The file parsed as a JSON object; null when absent or not a JSON object.</summary>
+    public JsonObject? GetSiteFile(string siteId, string fileName)
+    {
+        try
+        {
+            return GetSiteFileText(siteId, fileName) is { } text ? JsonNode.Parse(text) as JsonObject : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     private bool RemoveUnlocked(string id)
     {

@@ -34,6 +34,10 @@ public static class SandboxMiddleware
             try
             {
                 await faults.InvokeAsync(context, next);
+                if (HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status200OK)
+                {
+                    state.ConcurrentWriter.OnRead(state.Store, path.Value ?? "");
+                }
             }
             finally
             {

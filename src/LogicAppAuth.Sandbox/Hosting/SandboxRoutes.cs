@@ -2,7 +2,7 @@ using LogicAppAuth.Sandbox.Auth;
 
 namespace LogicAppAuth.Sandbox.Hosting;
 
-/// <summary>Unauthenticated /_sandbox/* routes for tests: request log, token minting, shutdown.</summary>
+/// <summary>Unauthenticated /_sandbox/* routes for tests: request log, token minting, the concurrent writer, shutdown.</summary>
 public static class SandboxRoutes
 {
     public const string Prefix = "/_sandbox";
@@ -13,6 +13,12 @@ public static class SandboxRoutes
         public string Audience { get; set; } = TokenIssuer.ArmAudience;
         public int LifetimeSeconds { get; set; } = 3600;
         public string? TenantId { get; set; }
+    }
+
+    public sealed class ConcurrentWriteRequest
+    {
+        public string Path { get; set; } = "";
+        public int AfterReads { get; set; } = 1;
     }
 
     public static void Map(WebApplication app)
@@ -35,6 +41,16 @@ public static class SandboxRoutes
 
             var token = state.Tokens.Issue(principal, request.Audience, TimeSpan.FromSeconds(request.LifetimeSeconds), request.TenantId);
             return Results.Json(new { access_token = token });
+        });
+        app.MapPost(Prefix + "/concurrent-writer", (ConcurrentWriteRequest request, SandboxState state) =>
+        {
+            if (!request.Path.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase))
+            {
+                return Results.Json(new { error = "path must be an ARM path (/subscriptions/...)." }, statusCode: 400);
+            }
+
+            state.ConcurrentWriter.Arm(request.Path, request.AfterReads);
+            return Results.NoContent();
         });
         Arm.ConsentRoutes.MapConsentPage(app);
         app.MapPost(Prefix + "/shutdown", (HttpContext context, IHostApplicationLifetime lifetime) =>

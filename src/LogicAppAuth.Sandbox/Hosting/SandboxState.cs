@@ -29,6 +29,9 @@ public sealed class SandboxState : IDisposable
 
     public RequestLog Log { get; } = new();
 
+    /// <summary>Test hook: saves a change to a resource right after a chosen read of it.</summary>
+    public ConcurrentWriter ConcurrentWriter { get; } = new();
+
     /// <summary>Start time, the sandbox's own address, consent codes.</summary>
     public SandboxRuntime Runtime { get; } = new();
 

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+
+namespace LogicAppAuth.Engine.Remediation
+{
+    /// <summary>
+    /// A Standard app's connections.json as a file, read and written through the site's host runtime
+    /// (<c>{site}/hostruntime/admin/vfs/connections.json</c>): its exact text, the ETag that guards a write, and the
+    /// managedApiConnections entries that name a connection. Edits keep every other entry and property.
+    /// </summary>
+    internal sealed class AppConnectionsFile
+    {
+        public const string ApiVersion = "2018-11-01";
+        public const string ResourceType = "connections.json";
+        private const string ManagedServiceIdentity = "ManagedServiceIdentity";
+
+        private AppConnectionsFile(string siteId, string text, string etag)
+        {
+            SiteId = siteId;
+            Text = text;
+            ETag = etag;
+            Content = text.Trim().Length == 0 ? new JsonObject() : JsonEdit.ParseObject(text);
+        }
+
+        public string SiteId { get; }
+        public string Text { get; }
+        public string ETag { get; }
+        public JsonObject Content { get; }
+
+        /// <summary>The file's address, used as its id in plans, backups and messages.</summary>
+        public static string AddressOf(string siteId) => $"{siteId}/hostruntime/admin/vfs/connections.json";
+
+        public static string UrlOf(string siteId) => $"{AddressOf(siteId)}?relativePath=1&api-version={ApiVersion}";
+
+        public static async Task<AppConnectionsFile> ReadAsync(ArmRestClient arm, string siteId, CancellationToken cancellationToken)
+        {
+            var (text, etag) = await arm.GetFileAsync(UrlOf(siteId), AddressOf(siteId), cancellationToken).ConfigureAwait(false);
+            return new AppConnectionsFile(siteId, text, etag);
+        }
+
+        /// <summary>What tells that the file changed: a hash of its exact text.</summary>
+        public static string Fingerprint(string text)
+        {
+            using var sha = SHA256.Create();
+            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
+            return "sha256:" + string.Concat(hash.Take(8).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        public string CurrentFingerprint => Fingerprint(Text);
+
+        /// <summary>The names of the managedApiConnections entries that point at the connection.</summary>
+        public IReadOnlyList<string> EntriesFor(string connectionId) =>
+            (JsonEdit.Get(Content, "managedApiConnections") as JsonObject)?
+                .Where(p => string.Equals(JsonEdit.String(p.Value, "connection", "id").TrimEnd('/'), connectionId, StringComparison.OrdinalIgnoreCase))
+                .Select(p => p.Key).ToList() ?? new List<string>();
+
+        /// <summary>The entries for the connection that do not yet authenticate with the identity ("" = the app's system-assigned one).</summary>
+        public IReadOnlyList<string> EntriesToSwitch(string connectionId, string userAssignedIdentity) =>
+            EntriesFor(connectionId).Where(name =>
+            {
+                var authentication = JsonEdit.Get(Content, "managedApiConnections", name, "authentication");
+                return !string.Equals(JsonEdit.String(authentication, "type"), ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase)
+                    || !string.Equals(JsonEdit.String(authentication, "identity"), userAssignedIdentity, StringComparison.OrdinalIgnoreCase);
+            }).ToList();
+
+        public string AuthenticationOf(string entryName) => JsonEdit.String(Content, "managedApiConnections", entryName, "authentication", "type");
+
+        /// <summary>
+        /// The file's new text: the entries' app-to-connection <c>authentication</c> becomes the managed identity (the key or
+        /// other sign-in it replaces is dropped), everything else is kept in its order.
+        /// </summary>
+        public string WithManagedIdentity(string connectionId, string userAssignedIdentity)
+        {
+            var content = (JsonObject)Content.DeepClone();
+            foreach (var name in EntriesToSwitch(connectionId, userAssignedIdentity))
+            {
+                var entry = (JsonObject)JsonEdit.Get(content, "managedApiConnections", name)!;
+                var authentication = new JsonObject { ["type"] = ManagedServiceIdentity };
+                if (userAssignedIdentity.Length > 0)
+                {
+                    authentication["identity"] = userAssignedIdentity;
+                }
+
+                entry[JsonEdit.KeyOf(entry, "authentication")] = authentication;
+            }
+
+            return JsonEdit.Serialize(content, indented: true);
+        }
+    }
+}
