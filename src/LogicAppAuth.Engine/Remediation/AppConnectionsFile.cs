@@ -21,7 +21,7 @@ namespace LogicAppAuth.Engine.Remediation
         public const string ResourceType = "connections.json";
         private const string ManagedServiceIdentity = "ManagedServiceIdentity";
 
-        private AppConnectionsFile(string siteId, string text, string etag)
+        internal AppConnectionsFile(string siteId, string text, string etag)
         {
             SiteId = siteId;
             Text = text;
