@@ -401,3 +401,48 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
         ConvertTo-Canonical (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json -AsHashtable -Depth 100).properties.accessPolicies | Should -Be $policiesBefore
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity on a Standard app with a user-assigned identity' {
+    BeforeAll {
+        $v2 = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy"
+        $site = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std"
+        $file = "$site/hostruntime/admin/vfs/connections.json"
+        $identity = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-logic"
+        $siteBefore = Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable -Depth 100
+        $fileBefore = (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text
+        $backup = Join-Path $TestDrive 'std-uami'
+    }
+
+    It 'attaches the identity to the app, gives it an access policy, and names it in connections.json' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath $backup -PassThru)
+        $siteAfter = Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable -Depth 100
+        $script:identityPrincipal = $siteAfter.identity.userAssignedIdentities[$identity].principalId
+        $identityPrincipal | Should -Not -BeNullOrEmpty
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PATCH $site", "PUT $v2/accessPolicies/$identityPrincipal", "PUT $file")
+        ($results | Where-Object Status -eq 'Applied').Operation | Should -Be @('EnableIdentity', 'AddAccessPolicy', 'SetAppConnectionAuthentication')
+        ($results | Where-Object Operation -eq 'AddAccessPolicy').PrincipalId | Should -Be $identityPrincipal
+
+        $siteAfter.identity.type | Should -Be 'SystemAssigned, UserAssigned'
+        $siteAfter.identity.principalId | Should -Be $siteBefore.identity.principalId
+        $siteAfter.identity.userAssignedIdentities.Keys | Should -Be @($identity)
+        $authentication = ((Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json -AsHashtable -Depth 100).managedApiConnections.sql.authentication
+        ConvertTo-Canonical $authentication | Should -Be (ConvertTo-Canonical ([ordered]@{ type = 'ManagedServiceIdentity'; identity = $identity }))
+    }
+
+    It 'sends no write when run again' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath (Join-Path $TestDrive 'std-uami-again')
+        Get-Writes | Should -BeNullOrEmpty
+    }
+
+    It 'Restore-LogicAppAuthBackup detaches the identity, removes its access policy and puts the file back' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Restore-LogicAppAuthBackup -Path $backup -Confirm:$false
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PUT $file", "DELETE $v2/accessPolicies/$identityPrincipal", "PATCH $site")
+        (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | Should -BeExactly $fileBefore
+        $siteAfter = Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable -Depth 100
+        $siteAfter.identity.type | Should -Be 'SystemAssigned'
+        $siteAfter.identity.principalId | Should -Be $siteBefore.identity.principalId
+    }
+}
