@@ -28,7 +28,7 @@ namespace LogicAppAuth.Engine.Arm
         /// <summary>
         /// Runs <paramref name="query"/> over the given subscriptions or management groups (neither: every subscription the caller can read).
         /// The next page is requested as soon as a page's $skipToken is known, so that the work on a page's rows overlaps that round trip
-        /// (unless the quota is used up: then the rows are handed over first, and the next page is asked for once the quota resets).
+        /// (unless the quota is used up: then the rows are handed over first, and the query waits for the quota to reset).
         /// </summary>
         public async Task<int> QueryAsync(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
             Action<JsonElement> onRow, OperationProgress progress, CancellationToken cancellationToken)
@@ -63,11 +63,11 @@ namespace LogicAppAuth.Engine.Arm
                     int.TryParse(Json.String(page.RootElement, "totalRecords"), out var total);
                     log.WriteProgress(new OperationProgress(progress.ActivityId, progress.Activity, $"{rows} of {total} rows",
                         total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: skipToken.Length == 0));
-                    if (skipToken.Length > 0 && next == null)
+                    if (quotaWait > TimeSpan.Zero)
                     {
                         log.WriteVerbose($"Resource Graph quota used up; waiting {quotaWait.TotalSeconds:0.#} s for it to reset.");
                         await Task.Delay(quotaWait, cancellationToken).ConfigureAwait(false);
-                        next = FetchPageAsync(query, subscriptions, managementGroups, skipToken, cancellationToken);
+                        next = skipToken.Length > 0 ? FetchPageAsync(query, subscriptions, managementGroups, skipToken, cancellationToken) : null;
                     }
                 }
             }
