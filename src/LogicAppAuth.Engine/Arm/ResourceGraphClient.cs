@@ -25,53 +25,98 @@ namespace LogicAppAuth.Engine.Arm
             this.log = log;
         }
 
-        /// <summary>Runs <paramref name="query"/> over the given subscriptions or management groups (neither: every subscription the caller can read).</summary>
+        /// <summary>
+        /// Runs <paramref name="query"/> over the given subscriptions or management groups (neither: every subscription the caller can read).
+        /// The next page is requested as soon as a page's $skipToken is known, so that the work on a page's rows overlaps that round trip
+        /// (unless the quota is used up: then the rows are handed over first, and the query waits for the quota to reset).
+        /// </summary>
         public async Task<int> QueryAsync(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
             Action<JsonElement> onRow, OperationProgress progress, CancellationToken cancellationToken)
         {
             int rows = 0, pages = 0;
-            string? skipToken = null;
-            do
+            Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)>? next = FetchPageAsync(query, subscriptions, managementGroups, null, cancellationToken);
+            while (next != null)
             {
-                var body = RequestBody(query, subscriptions, managementGroups, skipToken);
-                var (page, quota) = await arm.PostWithHeadersAsync(Path, body, "/providers/Microsoft.ResourceGraph", "x-ms-user-quota-remaining", "x-ms-user-quota-resets-after", cancellationToken)
-                    .ConfigureAwait(false);
+                var (page, quota) = await next.ConfigureAwait(false);
                 using (page)
                 {
-                    if (Json.Path(page.RootElement, "data") is JsonElement data && data.ValueKind == JsonValueKind.Array)
+                    pages++;
+                    var skipToken = Json.String(page.RootElement, "$skipToken");
+                    var quotaWait = QuotaWait(quota);
+                    next = skipToken.Length > 0 && quotaWait == TimeSpan.Zero
+                        ? FetchPageAsync(query, subscriptions, managementGroups, skipToken, cancellationToken)
+                        : null;
+                    try
                     {
-                        foreach (var row in data.EnumerateArray())
+                        rows += HandOver(page.RootElement, onRow);
+                    }
+                    catch
+                    {
+                        if (next != null)
                         {
-                            onRow(row);
-                            rows++;
+                            await DiscardAsync(next).ConfigureAwait(false);
                         }
+
+                        throw;
                     }
 
-                    skipToken = Json.String(page.RootElement, "$skipToken");
                     int.TryParse(Json.String(page.RootElement, "totalRecords"), out var total);
                     log.WriteProgress(new OperationProgress(progress.ActivityId, progress.Activity, $"{rows} of {total} rows",
-                        total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: string.IsNullOrEmpty(skipToken)));
+                        total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: skipToken.Length == 0));
+                    if (quotaWait > TimeSpan.Zero)
+                    {
+                        log.WriteVerbose($"Resource Graph quota used up; waiting {quotaWait.TotalSeconds:0.#} s for it to reset.");
+                        await Task.Delay(quotaWait, cancellationToken).ConfigureAwait(false);
+                        next = skipToken.Length > 0 ? FetchPageAsync(query, subscriptions, managementGroups, skipToken, cancellationToken) : null;
+                    }
                 }
-
-                pages++;
-                await WaitForQuotaAsync(quota, cancellationToken).ConfigureAwait(false);
             }
-            while (!string.IsNullOrEmpty(skipToken));
 
             log.WriteVerbose($"Resource Graph: {rows} rows in {pages} pages.");
             return rows;
         }
 
-        private async Task WaitForQuotaAsync(IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+        private Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> FetchPageAsync(string query, IReadOnlyCollection<string> subscriptions,
+            IReadOnlyCollection<string> managementGroups, string? skipToken, CancellationToken cancellationToken) =>
+            arm.PostWithHeadersAsync(Path, RequestBody(query, subscriptions, managementGroups, skipToken), "/providers/Microsoft.ResourceGraph",
+                "x-ms-user-quota-remaining", "x-ms-user-quota-resets-after", cancellationToken);
+
+        private static int HandOver(JsonElement page, Action<JsonElement> onRow)
         {
-            if (headers.TryGetValue("x-ms-user-quota-remaining", out var remaining) && remaining.Trim() == "0"
-                && headers.TryGetValue("x-ms-user-quota-resets-after", out var resetsAfter)
-                && TimeSpan.TryParse(resetsAfter, CultureInfo.InvariantCulture, out var wait) && wait > TimeSpan.Zero)
+            int rows = 0;
+            if (Json.Path(page, "data") is JsonElement data && data.ValueKind == JsonValueKind.Array)
             {
-                log.WriteVerbose($"Resource Graph quota used up; waiting {wait.TotalSeconds:0.#} s for it to reset.");
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                foreach (var row in data.EnumerateArray())
+                {
+                    onRow(row);
+                    rows++;
+                }
             }
+
+            return rows;
         }
+
+        /// <summary>Waits out a page requested ahead that is no longer wanted, so that nothing runs on behind a failure.</summary>
+        private static Task DiscardAsync(Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> page) =>
+            page.ContinueWith(t =>
+            {
+                if (t.Status == TaskStatus.RanToCompletion)
+                {
+                    t.Result.Body.Dispose();
+                }
+                else
+                {
+                    _ = t.Exception;
+                }
+            }, TaskScheduler.Default);
+
+        /// <summary>How long to wait before the next query: zero unless the quota headers say the window is used up.</summary>
+        private static TimeSpan QuotaWait(IReadOnlyDictionary<string, string> headers) =>
+            headers.TryGetValue("x-ms-user-quota-remaining", out var remaining) && remaining.Trim() == "0"
+            && headers.TryGetValue("x-ms-user-quota-resets-after", out var resetsAfter)
+            && TimeSpan.TryParse(resetsAfter, CultureInfo.InvariantCulture, out var wait) && wait > TimeSpan.Zero
+                ? wait
+                : TimeSpan.Zero;
 
         private static string RequestBody(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups, string? skipToken)
         {

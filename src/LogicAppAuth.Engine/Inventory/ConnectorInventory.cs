@@ -208,11 +208,9 @@ namespace LogicAppAuth.Engine.Inventory
             collector.EmitMissing(inScope);
         }
 
-        private async Task ReadGraphReferencesAsync(ResourceGraphClient graph, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
-            ReferenceMap references, HashSet<string>? seenSubscriptions, CancellationToken cancellationToken)
-        {
-            var standardApps = new List<(string Id, string Name)>();
-            await graph.QueryAsync(ReferencingResourcesQuery, subscriptions, managementGroups, row =>
+        private Task ReadGraphReferencesAsync(ResourceGraphClient graph, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
+            ReferenceMap references, HashSet<string>? seenSubscriptions, CancellationToken cancellationToken) =>
+            ReadReferencesAsync(references, addReferences => graph.QueryAsync(ReferencingResourcesQuery, subscriptions, managementGroups, row =>
             {
                 if (seenSubscriptions != null)
                 {
@@ -222,24 +220,41 @@ namespace LogicAppAuth.Engine.Inventory
                     }
                 }
 
-                AddReferences(row, references, standardApps);
-            }, new OperationProgress(3, "Reading workflows and Standard apps (Azure Resource Graph)", ""), cancellationToken).ConfigureAwait(false);
-            await ReadStandardAppsAsync(standardApps, references, cancellationToken).ConfigureAwait(false);
-        }
+                addReferences(row);
+            }, new OperationProgress(3, "Reading workflows and Standard apps (Azure Resource Graph)", ""), cancellationToken), cancellationToken);
 
-        private async Task ReadGroupReferencesAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ReferenceMap references, CancellationToken cancellationToken)
-        {
-            var standardApps = new List<(string Id, string Name)>();
-            await Concurrency.ForEachAsync(groups, async group =>
+        private Task ReadGroupReferencesAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ReferenceMap references, CancellationToken cancellationToken) =>
+            ReadReferencesAsync(references, addReferences => Concurrency.ForEachAsync(groups, async group =>
             {
                 var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
-                var workflows = arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}",
-                    row => AddReferences(row, references, standardApps), groupId, cancellationToken);
-                var sites = arm.ListAsync($"{groupId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}",
-                    row => AddReferences(row, references, standardApps), groupId, cancellationToken);
+                var workflows = arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}", addReferences, groupId, cancellationToken);
+                var sites = arm.ListAsync($"{groupId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}", addReferences, groupId, cancellationToken);
                 await Task.WhenAll(workflows, sites).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-            await ReadStandardAppsAsync(standardApps, references, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken), cancellationToken);
+
+        /// <summary>
+        /// Adds the references of the workflow and site rows that <paramref name="readRows"/> hands over. A Standard app's
+        /// connections.json is asked for as soon as its row arrives, while later pages are still being read.
+        /// </summary>
+        private async Task ReadReferencesAsync(ReferenceMap references, Func<Action<JsonElement>, Task> readRows, CancellationToken cancellationToken)
+        {
+            using var standardApps = new ConcurrentWork(cancellationToken);
+            try
+            {
+                await readRows(row => AddReferences(row, references, standardApps, cancellationToken)).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Let the reads already started finish, so that nothing runs on behind the failure.
+                await standardApps.WhenAllAsync().ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
+            await standardApps.WhenAllAsync().ConfigureAwait(false);
+            if (standardApps.Count > 0)
+            {
+                sink.WriteVerbose($"Read connections.json of {standardApps.Count} Standard logic apps.");
+            }
         }
 
         private async Task<int> ReadGroupConnectionsAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ConnectionCollector collector, CancellationToken cancellationToken)
@@ -266,7 +281,7 @@ namespace LogicAppAuth.Engine.Inventory
             return total;
         }
 
-        private static void AddReferences(JsonElement row, ReferenceMap references, List<(string Id, string Name)> standardApps)
+        private void AddReferences(JsonElement row, ReferenceMap references, ConcurrentWork standardApps, CancellationToken cancellationToken)
         {
             if (Json.String(row, "type").Equals(AzureResourceId.WorkflowType, StringComparison.OrdinalIgnoreCase))
             {
@@ -277,25 +292,14 @@ namespace LogicAppAuth.Engine.Inventory
             }
             else if (StandardAppReferences.IsStandardApp(row))
             {
-                lock (standardApps)
+                var (siteId, appName) = (Json.String(row, "id"), Json.String(row, "name"));
+                standardApps.Start(async () =>
                 {
-                    standardApps.Add((Json.String(row, "id"), Json.String(row, "name")));
-                }
-            }
-        }
-
-        private async Task ReadStandardAppsAsync(IReadOnlyCollection<(string Id, string Name)> apps, ReferenceMap references, CancellationToken cancellationToken)
-        {
-            await Concurrency.ForEachAsync(apps, async app =>
-            {
-                foreach (var reference in await StandardAppConnectionsAsync(app.Id, app.Name, cancellationToken).ConfigureAwait(false))
-                {
-                    references.Add(reference);
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            if (apps.Count > 0)
-            {
-                sink.WriteVerbose($"Read connections.json of {apps.Count} Standard logic apps.");
+                    foreach (var reference in await StandardAppConnectionsAsync(siteId, appName, cancellationToken).ConfigureAwait(false))
+                    {
+                        references.Add(reference);
+                    }
+                });
             }
         }
 

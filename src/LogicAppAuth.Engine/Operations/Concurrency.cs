@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -14,20 +13,73 @@ namespace LogicAppAuth.Engine.Operations
         /// <summary>Runs <paramref name="work"/> for every item with at most <paramref name="degree"/> in flight; the first failure is rethrown after all finish.</summary>
         public static async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> work, CancellationToken cancellationToken, int degree = DefaultDegree)
         {
-            using var gate = new SemaphoreSlim(degree);
-            var tasks = items.Select(async item =>
+            using var pool = new ConcurrentWork(cancellationToken, degree);
+            foreach (var item in items)
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                pool.Start(() => work(item));
+            }
+
+            await pool.WhenAllAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Work started as its items turn up (e.g. while later pages are still being read), with at most a given number in
+    /// flight; <see cref="WhenAllAsync"/> waits for all of it and rethrows the first failure.
+    /// </summary>
+    internal sealed class ConcurrentWork : IDisposable
+    {
+        private readonly SemaphoreSlim gate;
+        private readonly CancellationToken cancellationToken;
+        private readonly List<Task> started = new List<Task>();
+
+        public ConcurrentWork(CancellationToken cancellationToken, int degree = Concurrency.DefaultDegree)
+        {
+            gate = new SemaphoreSlim(degree);
+            this.cancellationToken = cancellationToken;
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (started)
                 {
-                    await work(item).ConfigureAwait(false);
+                    return started.Count;
                 }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+        }
+
+        public void Start(Func<Task> work)
+        {
+            var task = RunAsync(work);
+            lock (started)
+            {
+                started.Add(task);
+            }
+        }
+
+        public Task WhenAllAsync()
+        {
+            lock (started)
+            {
+                return Task.WhenAll(started.ToArray());
+            }
+        }
+
+        public void Dispose() => gate.Dispose();
+
+        private async Task RunAsync(Func<Task> work)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await work().ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 }

@@ -28,13 +28,6 @@ public static class ResourceGraphTables
         [ResourceContainers] = Columns,
     };
 
-    /// <summary>Namespaces whose documents are not in the resources table (ARG has them in other tables).</summary>
-    private static readonly string[] NotInResources = ["Microsoft.Resources/", "Microsoft.Authorization/"];
-
-    /// <summary>The resources table holds top-level resources (Namespace/type); child documents such as
-    /// connection access policies or workflow runs are not rows of their own.</summary>
-    private static bool IsTopLevel(string type) => type.IndexOf('/') is var slash and > 0 && type.IndexOf('/', slash + 1) < 0;
-
     /// <summary>Rows of <paramref name="table"/> in the given subscriptions, ordered by id.</summary>
     public static IEnumerable<IKqlSourceRow> Rows(string table, ResourceStore store, Scenario scenario, IReadOnlyCollection<ScenarioSubscription> subscriptions, Func<JsonObject, bool> canRead)
     {
@@ -46,7 +39,7 @@ public static class ResourceGraphTables
                 var document = SubscriptionDocument(subscription, scenario);
                 if (canRead(document))
                 {
-                    yield return new ArgRow(document, subscription);
+                    yield return new ArgRow(document, ArgDocumentFacts.Of(document), subscription);
                 }
             }
 
@@ -54,30 +47,33 @@ public static class ResourceGraphTables
             {
                 if (SubscriptionOf(group, bySubscription) is { } subscription && canRead(group))
                 {
-                    yield return new ArgRow(group, subscription);
+                    yield return new ArgRow(group, ArgDocumentFacts.Of(group), subscription);
                 }
             }
 
             yield break;
         }
 
-        foreach (var document in store.All().OrderBy(d => (string?)d["id"], StringComparer.OrdinalIgnoreCase))
+        // Filtering before sorting leaves the same rows in the same order, and sorts far fewer of them.
+        var rows = new List<ArgRow>();
+        foreach (var document in store.All())
         {
-            var type = (string?)document["type"] ?? "";
-            if (!IsTopLevel(type) || Array.Exists(NotInResources, ns => type.StartsWith(ns, StringComparison.OrdinalIgnoreCase)))
+            var facts = ArgDocumentFacts.Of(document);
+            if (facts.InResourcesTable && SubscriptionOf(document, bySubscription) is { } subscription && canRead(document))
             {
-                continue;
+                rows.Add(new ArgRow(document, facts, subscription));
             }
+        }
 
-            if (SubscriptionOf(document, bySubscription) is { } subscription && canRead(document))
-            {
-                yield return new ArgRow(document, subscription);
-            }
+        rows.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Facts.Id, b.Facts.Id));
+        foreach (var row in rows)
+        {
+            yield return row;
         }
     }
 
     private static ScenarioSubscription? SubscriptionOf(JsonObject document, Dictionary<string, ScenarioSubscription> subscriptions) =>
-        ArmPath.Parse((string?)document["id"] ?? "").SubscriptionId is { } id && subscriptions.TryGetValue(id, out var subscription) ? subscription : null;
+        ArgDocumentFacts.Of(document).SubscriptionId is { } id && subscriptions.TryGetValue(id, out var subscription) ? subscription : null;
 
     private static JsonObject SubscriptionDocument(ScenarioSubscription subscription, Scenario scenario)
     {
@@ -107,17 +103,19 @@ public static class ResourceGraphTables
     }
 
     /// <summary>One ARG row over a stored ARM document; columns are read on demand, the document is never modified.</summary>
-    private sealed class ArgRow(JsonObject document, ScenarioSubscription subscription) : IKqlSourceRow
+    private sealed class ArgRow(JsonObject document, ArgDocumentFacts facts, ScenarioSubscription subscription) : IKqlSourceRow
     {
+        public ArgDocumentFacts Facts => facts;
+
         public object? Column(string name) => name switch
         {
             "id" => (string?)document["id"],
             "name" => (string?)document["name"],
-            "type" => ((string?)document["type"] ?? "").ToLowerInvariant(),
+            "type" => facts.Type,
             "tenantId" => subscription.TenantId,
             "kind" => (string?)document["kind"] ?? "",
             "location" => NormalizeLocation((string?)document["location"]),
-            "resourceGroup" => ArmPath.Parse((string?)document["id"] ?? "").ResourceGroupName?.ToLowerInvariant() ?? "",
+            "resourceGroup" => facts.ResourceGroup,
             "subscriptionId" => subscription.SubscriptionId,
             "managedBy" => (string?)document["managedBy"] ?? "",
             _ => KqlValues.FromJson(document[name]),
