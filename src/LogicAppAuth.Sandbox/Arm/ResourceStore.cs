@@ -19,6 +19,11 @@ public sealed class ResourceStore
 
     public int Count => _documents.Count;
 
+    /// <summary>Changes with every Put and Remove, so that views derived from the store know when to rebuild.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    private long _version;
+
     public void Put(JsonObject document)
     {
         var id = ArmPath.Normalize((string?)document["id"] ?? throw new ArgumentException("A document needs an id.", nameof(document)));
@@ -29,6 +34,7 @@ public sealed class ResourceStore
             _documents[id] = document;
             Bucket(_byParent, ArmPath.Parent(id))[id] = document;
             Bucket(_byType, type)[id] = document;
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -36,6 +42,7 @@ public sealed class ResourceStore
     {
         lock (_writeLock)
         {
+            Interlocked.Increment(ref _version);
             return RemoveUnlocked(ArmPath.Normalize(id));
         }
     }
@@ -60,8 +67,11 @@ public sealed class ResourceStore
     public IEnumerable<JsonObject> OfType(string resourceType) =>
         _byType.TryGetValue(resourceType, out var bucket) ? bucket.Values : [];
 
-    /// <summary>Every document (Resource Graph scans them); not cloned.</summary>
+    /// <summary>Every document; not cloned.</summary>
     public IEnumerable<JsonObject> All() => _documents.Values;
+
+    /// <summary>The resource types that have documents (Resource Graph scans only the types its table holds).</summary>
+    public IEnumerable<string> Types => _byType.Keys;
 
     /// <summary>Files of a Standard app's wwwroot (connections.json), keyed by site id and file name, kept as their exact text.</summary>
     public void PutSiteFile(string siteId, string fileName, JsonObject content) =>

@@ -23,7 +23,6 @@ public sealed class ArgDocumentFacts
         var path = ArmPath.Parse(Id);
         SubscriptionId = path.SubscriptionId;
         ResourceGroup = path.ResourceGroupName?.ToLowerInvariant() ?? "";
-        InResourcesTable = IsTopLevel(type) && !Array.Exists(NotInResources, ns => type.StartsWith(ns, StringComparison.OrdinalIgnoreCase));
     }
 
     public string Id { get; }
@@ -36,11 +35,12 @@ public sealed class ArgDocumentFacts
     /// <summary>The resourceGroup column: lower case, "" outside a resource group.</summary>
     public string ResourceGroup { get; }
 
-    /// <summary>True for top-level provider resources (Namespace/type): child documents such as connection
-    /// access policies or workflow runs are not rows of their own.</summary>
-    public bool InResourcesTable { get; }
-
     public static ArgDocumentFacts Of(JsonObject document) => Cache.GetValue(document, d => new ArgDocumentFacts(d));
+
+    /// <summary>True for the types of the resources table: top-level provider resources (Namespace/type) outside the
+    /// namespaces ARG keeps in other tables; child documents such as access policies or workflow runs are not rows of their own.</summary>
+    public static bool IsResourcesTableType(string type) =>
+        IsTopLevel(type) && !Array.Exists(NotInResources, ns => type.StartsWith(ns, StringComparison.OrdinalIgnoreCase));
 
     private static bool IsTopLevel(string type) => type.IndexOf('/') is var slash and > 0 && type.IndexOf('/', slash + 1) < 0;
 }

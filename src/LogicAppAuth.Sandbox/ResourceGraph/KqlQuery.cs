@@ -153,7 +153,14 @@ public sealed class KqlOrder(IReadOnlyList<(KqlExpression Key, bool Descending)>
 
             return 0;
         });
-        return keyed.OrderBy(k => k.Keys, comparer).Select(k => k.Row);
+        // Rows that arrive in order (tables are read ordered by id) need no sort.
+        var sorted = true;
+        for (var i = 1; i < keyed.Count && sorted; i++)
+        {
+            sorted = comparer.Compare(keyed[i - 1].Keys, keyed[i].Keys) <= 0;
+        }
+
+        return sorted ? keyed.Select(k => k.Row) : keyed.OrderBy(k => k.Keys, comparer).Select(k => k.Row);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Sandbox.Arm;
 using LogicAppAuth.Sandbox.Scenarios;
@@ -54,22 +55,39 @@ public static class ResourceGraphTables
             yield break;
         }
 
-        // Filtering before sorting leaves the same rows in the same order, and sorts far fewer of them.
-        var rows = new List<ArgRow>();
-        foreach (var document in store.All())
+        foreach (var (document, facts) in SortedResources(store))
         {
-            var facts = ArgDocumentFacts.Of(document);
-            if (facts.InResourcesTable && SubscriptionOf(document, bySubscription) is { } subscription && canRead(document))
+            if (SubscriptionOf(document, bySubscription) is { } subscription && canRead(document))
             {
-                rows.Add(new ArgRow(document, facts, subscription));
+                yield return new ArgRow(document, facts, subscription);
             }
         }
+    }
 
-        rows.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Facts.Id, b.Facts.Id));
-        foreach (var row in rows)
+    private static readonly ConditionalWeakTable<ResourceStore, ResourcesSnapshot> Snapshots = new();
+
+    private sealed record ResourcesSnapshot(long Version, List<(JsonObject Document, ArgDocumentFacts Facts)> Rows);
+
+    /// <summary>
+    /// The resources table's documents ordered by id, rebuilt only when the store changed: only the types the table
+    /// holds are scanned (child documents such as workflow runs far outnumber resources), and a query does not sort
+    /// the tenant again.
+    /// </summary>
+    private static List<(JsonObject Document, ArgDocumentFacts Facts)> SortedResources(ResourceStore store)
+    {
+        var version = store.Version;
+        if (Snapshots.TryGetValue(store, out var snapshot) && snapshot.Version == version)
         {
-            yield return row;
+            return snapshot.Rows;
         }
+
+        var rows = store.Types.Where(ArgDocumentFacts.IsResourcesTableType)
+            .SelectMany(store.OfType)
+            .Select(document => (document, ArgDocumentFacts.Of(document)))
+            .ToList();
+        rows.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Item2.Id, b.Item2.Id));
+        Snapshots.AddOrUpdate(store, new ResourcesSnapshot(version, rows));
+        return rows;
     }
 
     private static ScenarioSubscription? SubscriptionOf(JsonObject document, Dictionary<string, ScenarioSubscription> subscriptions) =>
@@ -109,7 +127,7 @@ public static class ResourceGraphTables
 
         public object? Column(string name) => name switch
         {
-            "id" => (string?)document["id"],
+            "id" => facts.Id,
             "name" => (string?)document["name"],
             "type" => facts.Type,
             "tenantId" => subscription.TenantId,

@@ -217,6 +217,23 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
     }
 
     [Fact]
+    public async Task AResourceWrittenOrRemovedAfterAQueryIsSeenByTheNextQuery()
+    {
+        const string query = "resources | where type =~ 'microsoft.web/connections' and name startswith 'zz-' | order by id asc";
+        var id = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-integration/providers/Microsoft.Web/connections/zz-added";
+        var (_, before, _) = await QueryAsync(Body(query));
+        Assert.Equal(0, (int)before!["totalRecords"]!);
+
+        sandbox.Host.State.Store.Put(new JsonObject { ["id"] = id, ["name"] = "zz-added", ["type"] = "Microsoft.Web/connections", ["location"] = "westeurope", ["properties"] = new JsonObject() });
+        var (_, added, _) = await QueryAsync(Body(query));
+        Assert.Equal(id, (string?)added!["data"]![0]!["id"]);
+
+        sandbox.Host.State.Store.Remove(id);
+        var (_, removed, _) = await QueryAsync(Body(query));
+        Assert.Equal(0, (int)removed!["totalRecords"]!);
+    }
+
+    [Fact]
     public async Task ExplicitSubscriptionsLimitTheRows()
     {
         var (_, dev, _) = await QueryAsync(Body(ConnectionsQuery, subscriptions: [DevSub]));
