@@ -446,3 +446,28 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app with a user-assign
         $siteAfter.identity.principalId | Should -Be $siteBefore.identity.principalId
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity on a Standard app without an identity' {
+    BeforeAll {
+        $v2 = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy"
+        $site = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std"
+        $file = "$site/hostruntime/admin/vfs/connections.json"
+        # The app as a local deployment leaves it: no identity, and the sql entry signing in with the connection key.
+        Invoke-Arm PATCH $site '2023-12-01' (@{ identity = @{ type = 'None' } } | ConvertTo-Json) | Out-Null
+        $content = (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json -AsHashtable -Depth 100
+        $content.managedApiConnections.sql.authentication = [ordered]@{ type = 'Raw'; scheme = 'Key'; parameter = "@appsetting('sql-connectionKey')" }
+        Set-SandboxSiteFile -Sandbox $sb -SiteId $site -Text ($content | ConvertTo-Json -Depth 100)
+    }
+
+    It 'enables the app''s system-assigned identity first, then gives that new principal the access policy and switches the file' {
+        (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable).Contains('identity') | Should -BeFalse
+        Clear-SandboxRequestLog -Sandbox $sb
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-none') -PassThru)
+        $principal = (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json).identity.principalId
+        $principal | Should -Not -BeNullOrEmpty
+        @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PATCH $site", "PUT $v2/accessPolicies/$principal", "PUT $file")
+        ($results | Where-Object Operation -eq 'EnableIdentity').Status | Should -Be 'Applied'
+        ($results | Where-Object Operation -eq 'AddAccessPolicy').PrincipalId | Should -Be $principal
+        (Test-LogicConnectorAuth -ResourceId $v2).AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
+    }
+}
