@@ -37,6 +37,9 @@ namespace LogicAppAuth.Engine.Remediation
         /// <summary>The file's address, used as its id in plans, backups and messages.</summary>
         public static string AddressOf(string siteId) => $"{siteId}/hostruntime/admin/vfs/connections.json";
 
+        /// <summary>The app a file address belongs to: <c>{site}/hostruntime/admin/vfs/{file}</c> → <c>{site}</c>.</summary>
+        public static string SiteIdOf(string address) => address.Substring(0, address.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase));
+
         public static string UrlOf(string siteId) => $"{AddressOf(siteId)}?relativePath=1&api-version={ApiVersion}";
 
         public static async Task<AppConnectionsFile> ReadAsync(ArmRestClient arm, string siteId, CancellationToken cancellationToken)

@@ -233,7 +233,7 @@ namespace LogicAppAuth.Engine.Remediation
             List<string> changedSinceFix, Action<JsonObject, string> mark, CancellationToken cancellationToken)
         {
             var saved = File.ReadAllText(BackupFile(folder, entry));
-            var siteId = address.Substring(0, address.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase));
+            var siteId = AppConnectionsFile.SiteIdOf(address);
             var app = siteId.Substring(siteId.LastIndexOf('/') + 1);
             var current = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
             var now = current.CurrentFingerprint;

@@ -62,8 +62,7 @@ namespace LogicAppAuth.Engine.Remediation
                 }
 
                 EnsureFolder();
-                // A file is named after the app it belongs to (its address is {site}/hostruntime/admin/vfs/{file}).
-                var owner = kind == "File" ? Last(resourceId.Substring(0, resourceId.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase))) : Last(resourceId);
+                var owner = Last(kind == "File" ? AppConnectionsFile.SiteIdOf(resourceId) : resourceId);
                 var file = $"{resources.Count + 1:00}-{label}-{Sanitize(owner)}.json";
                 File.WriteAllText(Path.Combine(Folder, file), text, new UTF8Encoding(false));
                 var entry = new JsonObject
