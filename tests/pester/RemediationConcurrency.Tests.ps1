@@ -80,6 +80,12 @@ Describe 'A Standard app''s connections.json saved by someone else while a fix r
         $failed[0].Exception.Message | Should -BeLike '*its ETag changed between the read and the write*'
         Get-Writes | Should -Be @("PUT $file 412")
         (Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | Should -BeExactly "$keyText`n`n"
+
+        # The refused run saved the file before its PUT, but never changed it: even a forced restore leaves the other save alone.
+        Clear-SandboxRequestLog -Sandbox $sb
+        $restored = @(Restore-LogicAppAuthBackup -Path (Join-Path $TestDrive 'std-412') -Force -Confirm:$false -PassThru)
+        Get-Writes | Should -BeNullOrEmpty
+        $restored.Description | Should -BeLike '*backed up, but the fix never changed it*'
     }
 
     It 'completes when run again' {

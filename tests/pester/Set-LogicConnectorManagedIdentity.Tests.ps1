@@ -366,24 +366,28 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
     BeforeAll {
         $kv = "$connections/keyvault-sp-secret-expired"
         $legacy = "$rg/providers/Microsoft.KeyVault/vaults/kv-contoso-legacy"
+        # The workflow's identity may already list secrets there (but not read them): the fix adds only what is missing.
+        $principal = (Get-Workflow 'wf-secret-rotation').identity.principalId
+        $listOnly = @{ properties = @{ accessPolicies = @(@{ tenantId = '6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10'; objectId = $principal; permissions = @{ secrets = @('list') } }) } }
+        Invoke-Arm PUT "$legacy/accessPolicies/add" '2023-07-01' ($listOnly | ConvertTo-Json -Depth 10) | Out-Null
         $policiesBefore = ConvertTo-Canonical (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json -AsHashtable -Depth 100).properties.accessPolicies
         $backup = Join-Path $TestDrive 'legacy'
     }
 
-    It 'adds an access policy with secret get and list for the workflow identity, and assigns no role' {
+    It 'adds secret get (list it had already) to the workflow identity''s access policy, and assigns no role' {
         Clear-SandboxRequestLog -Sandbox $sb
         $results = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -TargetResourceId $legacy -BackupPath $backup -PassThru)
         $writes = @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" })
         $writes | Should -Contain "PUT $legacy/accessPolicies/add"
         $writes | Where-Object { $_ -like '*roleAssignments*' } | Should -BeNullOrEmpty
-        $principal = (Get-Workflow 'wf-secret-rotation').identity.principalId
         $added = $results | Where-Object Operation -eq 'AddVaultAccessPolicy'
         $added.Status | Should -Be 'Applied'
         $added.PrincipalId | Should -Be $principal
+        $added.Description | Should -BeLike '*(secrets: get)*'
         $policies = (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json).properties.accessPolicies
         $mine = @($policies | Where-Object objectId -eq $principal)
         $mine.Count | Should -Be 1
-        $mine[0].permissions.secrets | Should -Be @('get', 'list')
+        $mine[0].permissions.secrets | Should -Be @('list', 'get')
         @($mine[0].permissions.keys) + @($mine[0].permissions.certificates) | Where-Object { $_ } | Should -BeNullOrEmpty
         ($policies | Where-Object objectId -eq 'a1b2c3d4-0001-4e5f-8a9b-000000000001').permissions.secrets | Should -Be @('get', 'list', 'set')
     }
@@ -394,7 +398,7 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
         Get-Writes | Should -BeNullOrEmpty
     }
 
-    It 'Restore-LogicAppAuthBackup removes the policy it added and leaves the others' {
+    It 'Restore-LogicAppAuthBackup removes only what it added and leaves the rest' {
         Clear-SandboxRequestLog -Sandbox $sb
         Restore-LogicAppAuthBackup -Path $backup -Confirm:$false
         @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Contain "PUT $legacy/accessPolicies/remove"

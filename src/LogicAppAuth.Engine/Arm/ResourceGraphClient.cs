@@ -49,6 +49,9 @@ namespace LogicAppAuth.Engine.Arm
                     try
                     {
                         rows += HandOver(page.RootElement, onRow);
+                        int.TryParse(Json.String(page.RootElement, "totalRecords"), out var total);
+                        log.WriteProgress(new OperationProgress(progress.ActivityId, progress.Activity, $"{rows} of {total} rows",
+                            total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: skipToken.Length == 0));
                     }
                     catch
                     {
@@ -60,9 +63,6 @@ namespace LogicAppAuth.Engine.Arm
                         throw;
                     }
 
-                    int.TryParse(Json.String(page.RootElement, "totalRecords"), out var total);
-                    log.WriteProgress(new OperationProgress(progress.ActivityId, progress.Activity, $"{rows} of {total} rows",
-                        total > 0 ? Math.Min(100, rows * 100 / total) : -1, completed: skipToken.Length == 0));
                     if (quotaWait > TimeSpan.Zero)
                     {
                         log.WriteVerbose($"Resource Graph quota used up; waiting {quotaWait.TotalSeconds:0.#} s for it to reset.");

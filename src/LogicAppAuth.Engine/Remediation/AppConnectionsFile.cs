@@ -20,13 +20,19 @@ namespace LogicAppAuth.Engine.Remediation
         public const string ApiVersion = "2018-11-01";
         public const string ResourceType = "connections.json";
         private const string ManagedServiceIdentity = "ManagedServiceIdentity";
+        private const char ByteOrderMark = '\uFEFF';
 
         internal AppConnectionsFile(string siteId, string text, string etag)
+            : this(siteId, text, etag, Parse(text))
+        {
+        }
+
+        private AppConnectionsFile(string siteId, string text, string etag, JsonObject content)
         {
             SiteId = siteId;
             Text = text;
             ETag = etag;
-            Content = text.Trim().Length == 0 ? new JsonObject() : JsonEdit.ParseObject(text);
+            Content = content;
         }
 
         public string SiteId { get; }
@@ -38,7 +44,11 @@ namespace LogicAppAuth.Engine.Remediation
         public static string AddressOf(string siteId) => $"{siteId}/hostruntime/admin/vfs/connections.json";
 
         /// <summary>The app a file address belongs to: <c>{site}/hostruntime/admin/vfs/{file}</c> → <c>{site}</c>.</summary>
-        public static string SiteIdOf(string address) => address.Substring(0, address.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase));
+        public static string SiteIdOf(string address)
+        {
+            var marker = address.IndexOf("/hostruntime/", StringComparison.OrdinalIgnoreCase);
+            return marker < 0 ? address : address.Substring(0, marker);
+        }
 
         public static string UrlOf(string siteId) => $"{AddressOf(siteId)}?relativePath=1&api-version={ApiVersion}";
 
@@ -47,6 +57,10 @@ namespace LogicAppAuth.Engine.Remediation
             var (text, etag) = await arm.GetFileAsync(UrlOf(siteId), AddressOf(siteId), cancellationToken).ConfigureAwait(false);
             return new AppConnectionsFile(siteId, text, etag);
         }
+
+        /// <summary>The file as listWorkflowsConnections showed it (content only: no text, no ETag), to decide whether it needs a change.</summary>
+        public static AppConnectionsFile FromListed(string siteId, JsonNode? content) =>
+            new AppConnectionsFile(siteId, "", "", content as JsonObject ?? new JsonObject());
 
         /// <summary>What tells that the file changed: a hash of its exact text.</summary>
         public static string Fingerprint(string text)
@@ -58,20 +72,34 @@ namespace LogicAppAuth.Engine.Remediation
 
         public string CurrentFingerprint => Fingerprint(Text);
 
-        /// <summary>The names of the managedApiConnections entries that point at the connection.</summary>
+        /// <summary>The names of the managedApiConnections entries that point at the connection (ids compared ignoring case and a trailing slash).</summary>
         public IReadOnlyList<string> EntriesFor(string connectionId) =>
             (JsonEdit.Get(Content, "managedApiConnections") as JsonObject)?
-                .Where(p => string.Equals(JsonEdit.String(p.Value, "connection", "id").TrimEnd('/'), connectionId, StringComparison.OrdinalIgnoreCase))
+                .Where(p => string.Equals(JsonEdit.String(p.Value, "connection", "id").TrimEnd('/'), connectionId.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
                 .Select(p => p.Key).ToList() ?? new List<string>();
 
-        /// <summary>The entries for the connection that do not yet authenticate with the identity ("" = the app's system-assigned one).</summary>
+        /// <summary>
+        /// The entries for the connection that do not yet authenticate with the managed identity: with
+        /// <paramref name="userAssignedIdentity"/> "" any managed identity counts (the app's system-assigned one, or a
+        /// user-assigned one the entry names); otherwise it must be that identity. Entries whose authentication is an
+        /// expression (e.g. "@parameters('…')") are left to <see cref="ExpressionEntriesFor"/>.
+        /// </summary>
         public IReadOnlyList<string> EntriesToSwitch(string connectionId, string userAssignedIdentity) =>
             EntriesFor(connectionId).Where(name =>
             {
                 var authentication = JsonEdit.Get(Content, "managedApiConnections", name, "authentication");
+                if (authentication is JsonValue)
+                {
+                    return false;
+                }
+
                 return !string.Equals(JsonEdit.String(authentication, "type"), ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase)
-                    || !string.Equals(JsonEdit.String(authentication, "identity"), userAssignedIdentity, StringComparison.OrdinalIgnoreCase);
+                    || (userAssignedIdentity.Length > 0 && !string.Equals(JsonEdit.String(authentication, "identity"), userAssignedIdentity, StringComparison.OrdinalIgnoreCase));
             }).ToList();
+
+        /// <summary>Entries for the connection whose authentication is an expression resolved at deployment (parameters.json), which the module does not rewrite.</summary>
+        public IReadOnlyList<string> ExpressionEntriesFor(string connectionId) =>
+            EntriesFor(connectionId).Where(name => JsonEdit.Get(Content, "managedApiConnections", name, "authentication") is JsonValue).ToList();
 
         public string AuthenticationOf(string entryName) => JsonEdit.String(Content, "managedApiConnections", entryName, "authentication", "type");
 
@@ -95,6 +123,13 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             return JsonEdit.Serialize(content, indented: true);
+        }
+
+        /// <summary>The file's content; a byte order mark (which some editors write) is not part of the JSON.</summary>
+        private static JsonObject Parse(string text)
+        {
+            var json = text.TrimStart(ByteOrderMark);
+            return json.Trim().Length == 0 ? new JsonObject() : JsonEdit.ParseObject(json);
         }
     }
 }

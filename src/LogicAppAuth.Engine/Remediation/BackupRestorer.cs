@@ -243,6 +243,12 @@ namespace LogicAppAuth.Engine.Remediation
                 return;
             }
 
+            if (!(JsonEdit.Get(entry, "changes") is JsonArray changes) || changes.Count == 0)
+            {
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} was backed up, but the fix never changed it");
+                return;
+            }
+
             var after = JsonEdit.String(entry, "fingerprintAfter");
             if (!string.Equals(now, after, StringComparison.Ordinal))
             {

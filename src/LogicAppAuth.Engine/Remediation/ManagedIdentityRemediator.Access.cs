@@ -94,19 +94,22 @@ namespace LogicAppAuth.Engine.Remediation
 
         private static void PlanVaultAccessPolicy(RemediationPlan plan, JsonObject vault, string vaultId, string vaultName, string holderId, string principal, string label, PlannedChange? enable)
         {
-            var has = (JsonEdit.Get(vault, "properties", "accessPolicies") as JsonArray)?.OfType<JsonObject>().Any(p =>
-                string.Equals(JsonEdit.String(p, "objectId"), principal, StringComparison.OrdinalIgnoreCase)
-                && JsonEdit.Get(p, "permissions", "secrets") is JsonArray secrets
-                && secrets.Select(s => s?.ToString() ?? "").Any(s => string.Equals(s, "get", StringComparison.OrdinalIgnoreCase) || string.Equals(s, "all", StringComparison.OrdinalIgnoreCase))) ?? false;
-            if (principal.Length > 0 && has)
+            // Only the permissions the principal lacks are added (and recorded), so a restore takes away nothing it had before.
+            var held = (JsonEdit.Get(vault, "properties", "accessPolicies") as JsonArray)?.OfType<JsonObject>()
+                .Where(p => principal.Length > 0 && string.Equals(JsonEdit.String(p, "objectId"), principal, StringComparison.OrdinalIgnoreCase))
+                .SelectMany(p => (JsonEdit.Get(p, "permissions", "secrets") as JsonArray)?.Select(s => s?.ToString() ?? "") ?? Enumerable.Empty<string>())
+                .ToList() ?? new List<string>();
+            if (held.Any(s => string.Equals(s, "get", StringComparison.OrdinalIgnoreCase) || string.Equals(s, "all", StringComparison.OrdinalIgnoreCase)))
             {
                 plan.AddInPlace(RemediationOperation.AddVaultAccessPolicy, vaultId, $"Key vault {vaultName} already has an access policy with secret get for {label}", principal);
                 return;
             }
 
+            var missing = new[] { "get", "list" }.Where(p => !held.Contains(p, StringComparer.OrdinalIgnoreCase)).ToArray();
+
             var tenant = JsonEdit.String(vault, "properties", "tenantId");
             plan.Add(new PlannedChange(RemediationOperation.AddVaultAccessPolicy, $"{vaultId}/accessPolicies/add", "PUT",
-                $"Add a Key Vault access policy (secrets: get, list) for {label} to key vault {vaultName} (it uses access policies, not RBAC)", async context =>
+                $"Add a Key Vault access policy (secrets: {string.Join(", ", missing)}) for {label} to key vault {vaultName} (it uses access policies, not RBAC)", async context =>
                 {
                     var objectId = context.Plan.PrincipalOf(holderId);
                     context.Change.PrincipalId = objectId;
@@ -114,7 +117,7 @@ namespace LogicAppAuth.Engine.Remediation
                     {
                         ["tenantId"] = tenant,
                         ["objectId"] = objectId,
-                        ["permissions"] = new JsonObject { ["secrets"] = new JsonArray("get", "list") },
+                        ["permissions"] = new JsonObject { ["secrets"] = new JsonArray(missing.Select(p => (JsonNode?)p).ToArray()) },
                     };
                     var body = new JsonObject { ["properties"] = new JsonObject { ["accessPolicies"] = new JsonArray(policy.DeepClone()) } };
                     var url = $"{vaultId}/accessPolicies/add?api-version={VaultApiVersion}";

@@ -1,33 +1,57 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Remediation
 {
-    /// <summary>Planning the Standard app side: its connections.json entry authenticating to the connection with the app's identity.</summary>
+    /// <summary>Planning the Standard app side: its connections.json entries authenticating to the connection with the app's identity.</summary>
     public sealed partial class ManagedIdentityRemediator
     {
         /// <summary>
-        /// The connections.json entries that name the connection get <c>"authentication": { "type": "ManagedServiceIdentity" }</c>
-        /// (with <c>identity</c> for a user-assigned one), unless they have it already. <paramref name="listed"/> is the entry as
-        /// listWorkflowsConnections showed it; the file itself is read only when it needs the change.
+        /// The user-assigned identity a Standard app is to use for the connection: the one named with
+        /// -UserAssignedIdentityId, else the one its managed-identity entries already name; "" for the system-assigned one.
         /// </summary>
-        private async Task PlanAppConnectionsAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId connection, string siteId, string appName, JsonNode? listed,
-            IEnumerable<PlannedChange?> dependsOn, IOperationSink sink, CancellationToken cancellationToken)
+        private string AppUserAssignedIdentity(AppConnectionsFile listed, string connectionId)
         {
-            var identity = options.UserAssignedIdentityId;
-            var address = AppConnectionsFile.AddressOf(siteId);
-            var wanted = $"{ManagedServiceIdentity}{(identity.Length > 0 ? $" ({Last(identity)})" : "")}";
-            var inPlace = $"connections.json of Standard app {appName} already authenticates to connection {connection.Name} with {wanted}";
-            if (string.Equals(JsonEdit.String(listed, "authentication", "type"), ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(JsonEdit.String(listed, "authentication", "identity"), identity, StringComparison.OrdinalIgnoreCase))
+            if (options.UserAssignedIdentityId.Length > 0)
             {
-                plan.AddInPlace(RemediationOperation.SetAppConnectionAuthentication, address, inPlace);
+                return options.UserAssignedIdentityId;
+            }
+
+            var entries = listed.EntriesFor(connectionId);
+            var named = entries.Select(e => JsonEdit.String(listed.Content, "managedApiConnections", e, "authentication", "identity")).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return listed.EntriesToSwitch(connectionId, "").Count == 0 && named.Count == 1 ? named[0] : "";
+        }
+
+        /// <summary>
+        /// The connections.json entries that name the connection get <c>"authentication": { "type": "ManagedServiceIdentity" }</c>
+        /// (with <c>identity</c> for a user-assigned one), unless they have it already. <paramref name="listed"/> is the file
+        /// as listWorkflowsConnections showed it; the file itself is read only when it needs the change.
+        /// </summary>
+        private async Task PlanAppConnectionsAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId connection, string siteId, string appName,
+            AppConnectionsFile listed, string userAssigned, IEnumerable<PlannedChange?> dependsOn, IOperationSink sink, CancellationToken cancellationToken)
+        {
+            var address = AppConnectionsFile.AddressOf(siteId);
+            var wanted = $"{ManagedServiceIdentity}{(userAssigned.Length > 0 ? $" ({Last(userAssigned)})" : "")}";
+            foreach (var expression in listed.ExpressionEntriesFor(connection.Id))
+            {
+                sink.WriteWarning($"connections.json of Standard app {appName} sets the authentication of entry '{expression}' with an expression that the " +
+                    $"deployment resolves (e.g. parameters.json), so it was not changed: give it {{ \"type\": \"{ManagedServiceIdentity}\" }} there.");
+            }
+
+            var inPlace = $"connections.json of Standard app {appName} already authenticates to connection {connection.Name} with {wanted}";
+            if (listed.EntriesToSwitch(connection.Id, userAssigned).Count == 0)
+            {
+                if (listed.EntriesFor(connection.Id).Count > listed.ExpressionEntriesFor(connection.Id).Count)
+                {
+                    plan.AddInPlace(RemediationOperation.SetAppConnectionAuthentication, address, inPlace);
+                }
+
                 return;
             }
 
@@ -36,14 +60,15 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 file = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
             }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404 || e.HttpStatus == 405)
+            catch (Exception e) when ((e is LogicAppAuthException failure && failure.HttpStatus >= 400 && failure.HttpStatus != 401) || e is System.Text.Json.JsonException)
             {
-                sink.WriteWarning($"connections.json of Standard app {appName} could not be read through its host runtime ({e.HttpStatus} {e.ErrorId}), so it was not changed. " +
+                var reason = e is LogicAppAuthException refused ? $"{refused.HttpStatus} {refused.ErrorId}" : "it is not valid JSON";
+                sink.WriteWarning($"connections.json of Standard app {appName} could not be read through its host runtime ({reason}), so it was not changed. " +
                     $"Set the \"authentication\" of its managedApiConnections entry for connection {connection.Name} to {{ \"type\": \"{ManagedServiceIdentity}\" }} and deploy the app.");
                 return;
             }
 
-            var entries = file.EntriesToSwitch(connection.Id, identity);
+            var entries = file.EntriesToSwitch(connection.Id, userAssigned);
             if (entries.Count == 0)
             {
                 plan.AddInPlace(RemediationOperation.SetAppConnectionAuthentication, address, inPlace);
@@ -55,7 +80,7 @@ namespace LogicAppAuth.Engine.Remediation
             var description = $"Set \"authentication\" to {wanted} for managedApiConnections['{string.Join("', '", entries)}'] in connections.json of Standard app {appName} " +
                 $"(was {(before.Length == 0 ? "none" : before)}; every other entry and property kept)";
             plan.Add(new PlannedChange(RemediationOperation.SetAppConnectionAuthentication, address, "PUT", description,
-                context => context.WriteFileAsync(siteId, fresh => fresh.WithManagedIdentity(connection.Id, identity)), dependsOn));
+                context => context.WriteFileAsync(siteId, fresh => fresh.WithManagedIdentity(connection.Id, userAssigned)), dependsOn));
         }
     }
 }

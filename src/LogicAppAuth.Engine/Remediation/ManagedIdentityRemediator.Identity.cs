@@ -90,12 +90,11 @@ namespace LogicAppAuth.Engine.Remediation
             return (enable, $"the system-assigned identity of workflow {name}");
         }
 
-        /// <summary>A Standard app's identity: the system-assigned one (enabled by PATCH when missing), or the user-assigned one named.</summary>
-        private (PlannedChange? Enable, string Label) PlanSiteIdentity(RemediationPlan plan, JsonObject site, string siteId, string name)
+        /// <summary>A Standard app's identity: the system-assigned one (enabled by PATCH when missing), or the user-assigned one <paramref name="wanted"/> names.</summary>
+        private (PlannedChange? Enable, string Label) PlanSiteIdentity(RemediationPlan plan, JsonObject site, string siteId, string name, string wanted)
         {
             var type = JsonEdit.String(site, "identity", "type");
             var userAssigned = JsonEdit.Get(site, "identity", "userAssignedIdentities") as JsonObject;
-            var wanted = options.UserAssignedIdentityId;
             bool hasSystem = type.IndexOf("SystemAssigned", StringComparison.OrdinalIgnoreCase) >= 0;
             plan.SetPrincipal(siteId + "|tenant", JsonEdit.String(site, "identity", "tenantId"));
             if (wanted.Length > 0)

@@ -33,8 +33,8 @@ namespace LogicAppAuth.Engine.Remediation
             return workflows;
         }
 
-        /// <summary>Standard apps in the subscription whose connections.json names the connection, with that entry.</summary>
-        private static async Task<List<(JsonObject Site, JsonNode? Entry)>> StandardAppsUsingAsync(ArmRestClient arm, AzureResourceId connection, CancellationToken cancellationToken)
+        /// <summary>Standard apps in the subscription whose connections.json names the connection, with the file as listed.</summary>
+        private static async Task<List<(JsonObject Site, AppConnectionsFile Listed)>> StandardAppsUsingAsync(ArmRestClient arm, AzureResourceId connection, CancellationToken cancellationToken)
         {
             var sites = new List<string>();
             await arm.ListAsync($"/subscriptions/{connection.SubscriptionId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}", row =>
@@ -44,7 +44,7 @@ namespace LogicAppAuth.Engine.Remediation
                     sites.Add(Arm.Json.String(row, "id"));
                 }
             }, "/subscriptions/" + connection.SubscriptionId, cancellationToken).ConfigureAwait(false);
-            var result = new List<(JsonObject, JsonNode?)>();
+            var result = new List<(JsonObject, AppConnectionsFile)>();
             foreach (var siteId in sites.OrderBy(s => s, StringComparer.OrdinalIgnoreCase))
             {
                 using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={StandardAppReferences.ApiVersion}", null, siteId, cancellationToken).ConfigureAwait(false);
@@ -54,11 +54,10 @@ namespace LogicAppAuth.Engine.Remediation
                     file = JsonNode.Parse(raw);
                 }
 
-                var entry = (JsonEdit.Get(file, "managedApiConnections") as JsonObject)?
-                    .FirstOrDefault(p => string.Equals(JsonEdit.String(p.Value, "connection", "id"), connection.Id, StringComparison.OrdinalIgnoreCase)).Value;
-                if (entry != null)
+                var listed = AppConnectionsFile.FromListed(siteId, file);
+                if (listed.EntriesFor(connection.Id).Count > 0)
                 {
-                    result.Add((await ReadAsync(arm, siteId, ApiVersions.Sites, cancellationToken).ConfigureAwait(false), entry));
+                    result.Add((await ReadAsync(arm, siteId, ApiVersions.Sites, cancellationToken).ConfigureAwait(false), listed));
                 }
             }
 

@@ -179,12 +179,13 @@ namespace LogicAppAuth.Engine.Remediation
 
             var policies = await AccessPolicyPrincipalsAsync(arm, id.Id, cancellationToken).ConfigureAwait(false);
             var identities = new List<(string HolderId, string HolderName, PlannedChange? Enable, string Label)>();
-            foreach (var (site, entry) in apps)
+            foreach (var (site, listed) in apps)
             {
                 var siteId = JsonEdit.String(site, "id");
                 var name = JsonEdit.String(site, "name");
                 plan.Remember(siteId, site);
-                var (enable, label) = PlanSiteIdentity(plan, site, siteId, name);
+                var userAssigned = AppUserAssignedIdentity(listed, id.Id);
+                var (enable, label) = PlanSiteIdentity(plan, site, siteId, name, userAssigned);
                 identities.Add((siteId, name, enable, label));
 
                 var principal = plan.PrincipalOf(siteId);
@@ -224,7 +225,7 @@ namespace LogicAppAuth.Engine.Remediation
                     plan.Add(addPolicy);
                 }
 
-                await PlanAppConnectionsAsync(plan, arm, id, siteId, name, entry, new[] { enable, addPolicy }, sink, cancellationToken).ConfigureAwait(false);
+                await PlanAppConnectionsAsync(plan, arm, id, siteId, name, listed, userAssigned, new[] { enable, addPolicy }, sink, cancellationToken).ConfigureAwait(false);
             }
 
             if (shape.Style == ManagedIdentityStyle.NotSupported)

@@ -105,13 +105,23 @@ namespace LogicAppAuth.Engine.Remediation
             Plan.CheckUnchanged(address, fresh.CurrentFingerprint, "content");
             Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, AppConnectionsFile.ApiVersion, fresh.Text, fresh.CurrentFingerprint);
             var text = edit(fresh);
+            if (fresh.ETag.Length == 0)
+            {
+                Sink.WriteWarning($"The host runtime sent no ETag for '{address}', so the write cannot be made conditional; it is guarded only by reading the file again just before it.");
+            }
+
             try
             {
                 await Arm.PutFileAsync(AppConnectionsFile.UrlOf(siteId), text, fresh.ETag.Length > 0 ? fresh.ETag : "*", address, CancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 412)
             {
-                throw RemediationPlan.ConcurrentChange(address, "its ETag changed between the read and the write", e);
+                // A PUT retried after its answer was lost finds its own write: that is success, not a conflict.
+                var now = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken).ConfigureAwait(false);
+                if (!string.Equals(now.Text, text, StringComparison.Ordinal))
+                {
+                    throw RemediationPlan.ConcurrentChange(address, "its ETag changed between the read and the write", e);
+                }
             }
 
             var after = AppConnectionsFile.Fingerprint(text);

@@ -42,8 +42,9 @@ public sealed class ResourceStore
     {
         lock (_writeLock)
         {
+            var removed = RemoveUnlocked(ArmPath.Normalize(id));
             Interlocked.Increment(ref _version);
-            return RemoveUnlocked(ArmPath.Normalize(id));
+            return removed;
         }
     }
 

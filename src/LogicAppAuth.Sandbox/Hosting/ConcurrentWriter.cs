@@ -18,6 +18,8 @@ public sealed class ConcurrentWriter
 
     public void Arm(string path, int afterReads) => readsLeft[ArmPath.Normalize(path)] = Math.Max(1, afterReads);
 
+    public bool IsArmed => !readsLeft.IsEmpty;
+
     /// <summary>Called after every successful GET; saves the change when the path's count runs out.</summary>
     public void OnRead(ResourceStore store, string path)
     {

@@ -31,13 +31,24 @@ public static class SandboxMiddleware
                 await Task.Delay(state.Options.LatencyMs, context.RequestAborted);
             }
 
+            if (state.ConcurrentWriter.IsArmed && HttpMethods.IsGet(context.Request.Method))
+            {
+                // The other writer saves once this read's answer is ready but before it is sent, so the reader cannot
+                // act on it before the save lands.
+                context.Response.OnStarting(() =>
+                {
+                    if (context.Response.StatusCode == StatusCodes.Status200OK)
+                    {
+                        state.ConcurrentWriter.OnRead(state.Store, path.Value ?? "");
+                    }
+
+                    return Task.CompletedTask;
+                });
+            }
+
             try
             {
                 await faults.InvokeAsync(context, next);
-                if (HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status200OK)
-                {
-                    state.ConcurrentWriter.OnRead(state.Store, path.Value ?? "");
-                }
             }
             finally
             {

@@ -32,7 +32,9 @@ public sealed class AppConnectionsFileTests
         }
         """;
 
-    private static AppConnectionsFile Parse(string text) => new("/site", text, "\"etag\"");
+    private const string Site = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app";
+
+    private static AppConnectionsFile Parse(string text) => new(Site, text, "\"etag\"");
 
     [Fact]
     public void EntriesAreMatchedByConnectionIdIgnoringCaseAndTrailingSlash()
@@ -42,6 +44,7 @@ public sealed class AppConnectionsFileTests
         Assert.Equal(new[] { "sql" }, file.EntriesToSwitch(Connection, ""));
         Assert.Equal(new[] { "sql", "sqlReports" }, file.EntriesToSwitch(Connection, Identity));
         Assert.Equal("Raw", file.AuthenticationOf("sql"));
+        Assert.Empty(file.EntriesFor(Connection + "-other"));
     }
 
     [Fact]
@@ -63,6 +66,29 @@ public sealed class AppConnectionsFileTests
         Assert.True(JsonNode.DeepEquals(before, after));
         Assert.Contains("12.50", file.WithManagedIdentity(Connection, ""), StringComparison.Ordinal);
         Assert.Equal(new[] { "sql", "sqlReports", "blob" }, after["managedApiConnections"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void AnExpressionIsNotRewrittenAndAnyManagedIdentityCountsUnlessOneIsNamed()
+    {
+        var file = Parse("""
+            { "managedApiConnections": {
+                "a": { "connection": { "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/sql-1" }, "authentication": "@parameters('sqlAuth')" },
+                "b": { "connection": { "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/sql-1" }, "authentication": { "type": "ManagedServiceIdentity", "identity": "/x/id-other" } } } }
+            """);
+        Assert.Equal(new[] { "a" }, file.ExpressionEntriesFor(Connection));
+        Assert.Empty(file.EntriesToSwitch(Connection, ""));
+        Assert.Equal(new[] { "b" }, file.EntriesToSwitch(Connection, Identity));
+        Assert.Contains("@parameters('sqlAuth')", file.WithManagedIdentity(Connection, Identity), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AByteOrderMarkIsReadPastAndKeptInTheText()
+    {
+        var file = Parse("\uFEFF" + Text);
+        Assert.Equal(new[] { "sql", "sqlReports" }, file.EntriesFor(Connection));
+        Assert.StartsWith("\uFEFF", file.Text, StringComparison.Ordinal);
+        Assert.Equal(Site, AppConnectionsFile.SiteIdOf(AppConnectionsFile.AddressOf(Site)));
     }
 
     [Fact]
