@@ -30,6 +30,17 @@ BeforeAll {
     }
     function Get-Writes { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object method -in 'PUT', 'PATCH', 'DELETE') }
     function ConvertTo-Canonical($Value) { $Value | ConvertTo-Json -Depth 100 -Compress }
+    # -WhatIf writes to the host, so it runs in a fresh pwsh whose output is captured; returns the "What if:" lines.
+    function Get-WhatIfLines([string] $Id) {
+        $printed = Invoke-FreshPwsh -ScriptBlock {
+            param($ModulePath, $Parameters, $Id)
+            Import-Module $ModulePath
+            $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
+            Connect-LogicAppAuth @Parameters | Out-Null
+            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
+        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $Id
+        @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
+    }
 
     Connect-As admin
 }
@@ -49,14 +60,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
 
     It '-WhatIf prints each change, resource by resource, and sends no write' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $printed = Invoke-FreshPwsh -ScriptBlock {
-            param($ModulePath, $Parameters, $Id)
-            Import-Module $ModulePath
-            $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
-            Connect-LogicAppAuth @Parameters | Out-Null
-            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
-        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $kv
-        $lines = @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
+        $lines = @(Get-WhatIfLines $kv)
         $lines.Count | Should -Be 4
         $lines[0] | Should -BeLike '*Enable the system-assigned managed identity of workflow wf-secret-rotation*PATCH*'
         $lines[1] | Should -BeLike '*Grant Key Vault Secrets User on kv-contoso-secrets*'
@@ -301,14 +305,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app whose connections.
     It '-WhatIf names the connections.json change and sends no write' {
         (Test-LogicConnectorAuth -ResourceId $v2).Evidence | Should -BeLike '*Standard app la-contoso-std authenticates to it with Raw authentication*'
         Clear-SandboxRequestLog -Sandbox $sb
-        $printed = Invoke-FreshPwsh -ScriptBlock {
-            param($ModulePath, $Parameters, $Id)
-            Import-Module $ModulePath
-            $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
-            Connect-LogicAppAuth @Parameters | Out-Null
-            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
-        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $v2
-        $lines = @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
+        $lines = @(Get-WhatIfLines $v2)
         $lines[-1] | Should -Match ([regex]::Escape("Set ""authentication"" to ManagedServiceIdentity for managedApiConnections['sql'] in connections.json of Standard app la-contoso-std (was Raw;"))
         $lines[-1] | Should -BeLike "*``[PUT $file``]"
         Get-Writes | Should -BeNullOrEmpty
