@@ -11,13 +11,6 @@ BeforeAll {
     $parameters = Get-SandboxConnectParameters -Sandbox $sb
     Connect-LogicAppAuth @parameters | Out-Null
 
-    function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
-        $separator = if ($Path.Contains('?')) { '&' } else { '?' }
-        $arguments = @('--silent', '--show-error', '--cacert', $sb.certificatePath, '-X', $Method, '-H', "Authorization: Bearer $adminToken",
-            "$($sb.endpoint)$Path$($separator)api-version=$ApiVersion")
-        if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
-        (& curl @arguments) -join "`n"
-    }
     function Get-Workflow([string] $Name) { Invoke-Arm GET "$workflows/$Name" '2019-05-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
     function Get-Connection([string] $Name) { Invoke-Arm GET "$connections/$Name" '2016-06-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
     function Get-Writes { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object method -in 'PUT', 'PATCH', 'DELETE') }

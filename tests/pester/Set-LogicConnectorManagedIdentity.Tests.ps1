@@ -14,14 +14,6 @@ BeforeAll {
         Connect-LogicAppAuth @parameters | Out-Null
     }
 
-    # Direct ARM calls as admin, outside the module: the raw text as the sandbox serves it.
-    function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
-        $separator = if ($Path.Contains('?')) { '&' } else { '?' }
-        $arguments = @('--silent', '--show-error', '--cacert', $sb.certificatePath, '-X', $Method, '-H', "Authorization: Bearer $adminToken",
-            "$($sb.endpoint)$Path$($separator)api-version=$ApiVersion")
-        if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
-        (& curl @arguments) -join "`n"
-    }
     function Get-Workflow([string] $Name) { Invoke-Arm GET "$workflows/$Name" '2019-05-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
     function Get-Connection([string] $Name) { Invoke-Arm GET "$connections/$Name" '2016-06-01' | ConvertFrom-Json -AsHashtable -Depth 100 }
     function Get-RoleAssignments([string] $PrincipalId) {

@@ -6,6 +6,15 @@ if (-not $script:ModulePath) {
 $script:SandboxPath = if ($env:LOGICAPPAUTH_TEST_SANDBOX_PATH) { $env:LOGICAPPAUTH_TEST_SANDBOX_PATH } else { Join-Path $PSScriptRoot '../../output/sandbox' }
 Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1') -Force
 
+function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
+    <# A direct ARM call outside the module, as the calling test file's $adminToken on its $sb: the raw text the sandbox answers. #>
+    $separator = if ($Path.Contains('?')) { '&' } else { '?' }
+    $arguments = @('--silent', '--show-error', '--cacert', $sb.certificatePath, '-X', $Method, '-H', "Authorization: Bearer $adminToken",
+        "$($sb.endpoint)$Path$($separator)api-version=$ApiVersion")
+    if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
+    (& curl @arguments) -join "`n"
+}
+
 function Get-TestSandbox {
     <# The shared contoso sandbox started by Invoke-PesterSuite.ps1, with its process handle-free ready-file data. #>
     $ready = Get-Content $env:LOGICAPPAUTH_TEST_SANDBOX_READY -Raw | ConvertFrom-Json
