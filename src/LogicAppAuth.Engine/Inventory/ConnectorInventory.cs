@@ -238,14 +238,16 @@ namespace LogicAppAuth.Engine.Inventory
         /// </summary>
         private async Task ReadReferencesAsync(ReferenceMap references, Func<Action<JsonElement>, Task> readRows, CancellationToken cancellationToken)
         {
-            using var standardApps = new ConcurrentWork(cancellationToken);
+            using var stopReads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var standardApps = new ConcurrentWork(stopReads.Token);
             try
             {
-                await readRows(row => AddReferences(row, references, standardApps, cancellationToken)).ConfigureAwait(false);
+                await readRows(row => AddReferences(row, references, standardApps, stopReads.Token)).ConfigureAwait(false);
             }
             catch
             {
-                // Let the reads already started finish, so that nothing runs on behind the failure.
+                // Cancel the reads still queued and let those in flight end, so that nothing runs on behind the failure.
+                stopReads.Cancel();
                 await standardApps.WhenAllAsync().ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 throw;
             }
