@@ -79,7 +79,7 @@ function New-SandboxToken {
 }
 
 function Set-SandboxConcurrentWriter {
-    <# Arms the sandbox's stand-in for another writer: right after the N-th read of Path it saves a change to it. #>
+    <# Arms the sandbox's stand-in for another writer: as the N-th read of Path is answered, it saves a change to it. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path, [int] $AfterReads = 1)
     $body = @{ path = $Path; afterReads = $AfterReads } | ConvertTo-Json

@@ -7,8 +7,8 @@ namespace LogicAppAuth.Sandbox.Hosting;
 
 /// <summary>
 /// A test hook standing in for someone else saving a resource: armed for one path (a resource id, or a Standard
-/// app's <c>…/hostruntime/admin/vfs/{file}</c>), it saves a change to it right after the N-th successful GET of that
-/// path, so that a fix's read-modify-write meets a concurrent change. Its own saves are not requests and do not
+/// app's <c>…/hostruntime/admin/vfs/{file}</c>), it saves a change to it once the N-th successful GET of that path
+/// has its answer (before the answer is sent), so that a fix's read-modify-write meets a concurrent change. Its own saves are not requests and do not
 /// appear in the request log.
 /// </summary>
 public sealed class ConcurrentWriter

@@ -29,7 +29,7 @@ public sealed class SandboxState : IDisposable
 
     public RequestLog Log { get; } = new();
 
-    /// <summary>Test hook: saves a change to a resource right after a chosen read of it.</summary>
+    /// <summary>Test hook: saves a change to a resource as a chosen read of it is answered.</summary>
     public ConcurrentWriter ConcurrentWriter { get; } = new();
 
     /// <summary>Start time, the sandbox's own address, consent codes.</summary>
