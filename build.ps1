@@ -6,6 +6,8 @@
     Build  assembles output/LogicAppAuth/<version>/ (manifest, cmdlet assembly, deps/, format and help files)
            and publishes the sandbox to output/sandbox.
     Test   Build, then xunit, then Pester in a fresh pwsh against output/; ends with "N passed, N failed".
+           -NoBuild tests what output/ and the bin folders already hold (e.g. again under faketime);
+           -TestPath runs only those Pester files (xunit is skipped unless -TestPath is empty).
     Demo   Build, start the sandbox with the contoso scenario, sign in, show the connector table, write a CSV.
     Bench  Build, then the benchmark cases against the sandbox (see tests/bench).
     Clean  Removes output/ and the bin/obj folders.
@@ -15,7 +17,9 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    [switch] $NoBuild,
+    [string[]] $TestPath = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -79,39 +83,49 @@ function Build-Help {
     }
 }
 
+function Invoke-Xunit([string] $Results) {
+    Write-Host 'xunit: tests/LogicAppAuth.Tests'
+    $noBuildArgument = if ($NoBuild) { @('--no-build') } else { @() }
+    & dotnet test (Join-Path $root 'tests/LogicAppAuth.Tests/LogicAppAuth.Tests.csproj') -c $Configuration --nologo @noBuildArgument `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results
+    $xunitExit = $LASTEXITCODE
+    $trx = Get-ChildItem $Results -Recurse -Filter xunit.trx | Select-Object -First 1
+    $counts = @{ Passed = 0; Failed = 1 }
+    if ($trx) {
+        $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+        $counts.Passed = [int]$counters.passed
+        $counts.Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($xunitExit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
+    $counts
+}
+
+function Invoke-PesterTests([string] $Results) {
+    Write-Host 'Pester: tests/pester (fresh pwsh, module from output/)'
+    $pesterSummary = Join-Path $Results 'pester-summary.json'
+    $pathArgument = if ($TestPath) { @('-TestPath', ($TestPath | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
+    & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
+        -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
+        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument
+    $counts = @{ Passed = 0; Failed = 1 }
+    if (Test-Path $pesterSummary) {
+        $summary = Get-Content $pesterSummary -Raw | ConvertFrom-Json
+        $counts.Passed = $summary.Passed; $counts.Failed = $summary.Failed
+    }
+    $counts
+}
+
 function Invoke-Test {
-    Invoke-Build
+    if (-not $NoBuild) { Invoke-Build }
     $results = Join-Path $output 'test-results'
     Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $results | Out-Null
 
-    Write-Host 'xunit: tests/LogicAppAuth.Tests'
-    & dotnet test (Join-Path $root 'tests/LogicAppAuth.Tests/LogicAppAuth.Tests.csproj') -c $Configuration --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
-    $xunitExit = $LASTEXITCODE
-    $trx = Get-ChildItem $results -Recurse -Filter xunit.trx | Select-Object -First 1
-    $xunitPassed = 0; $xunitFailed = 1
-    if ($trx) {
-        $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
-        $xunitPassed = [int]$counters.passed
-        $xunitFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-    }
-    if ($xunitExit -ne 0 -and $xunitFailed -eq 0) { $xunitFailed = 1 }
-
-    Write-Host 'Pester: tests/pester (fresh pwsh, module from output/)'
-    $pesterSummary = Join-Path $results 'pester-summary.json'
-    & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
-        -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
-        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $results
-    $pesterPassed = 0; $pesterFailed = 1
-    if (Test-Path $pesterSummary) {
-        $summary = Get-Content $pesterSummary -Raw | ConvertFrom-Json
-        $pesterPassed = $summary.Passed; $pesterFailed = $summary.Failed
-    }
-
-    Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; Pester: $pesterPassed passed, $pesterFailed failed"
-    $passed = $xunitPassed + $pesterPassed
-    $failed = $xunitFailed + $pesterFailed
+    $xunit = if ($TestPath) { @{ Passed = 0; Failed = 0 } } else { Invoke-Xunit $results }
+    $pester = Invoke-PesterTests $results
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

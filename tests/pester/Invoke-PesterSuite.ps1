@@ -5,7 +5,9 @@ param(
     [Parameter(Mandatory)] [string] $SandboxPath,
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [Parameter(Mandatory)] [string] $ResultsPath
+    [Parameter(Mandatory)] [string] $ResultsPath,
+    # Comma-separated test files or folders; all of tests/pester when empty.
+    [string] $TestPath = ''
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath
@@ -17,7 +19,7 @@ $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario contoso
 $env:LOGICAPPAUTH_TEST_SANDBOX_READY = $sandbox.ReadyFile
 try {
     $configuration = New-PesterConfiguration
-    $configuration.Run.Path = $PSScriptRoot
+    $configuration.Run.Path = if ($TestPath) { $TestPath -split ',' } else { $PSScriptRoot }
     $configuration.Run.PassThru = $true
     $configuration.Output.Verbosity = 'Detailed'
     $configuration.TestResult.Enabled = $true
