@@ -85,9 +85,9 @@ function Build-Help {
 
 function Invoke-Xunit([string] $Results) {
     Write-Host 'xunit: tests/LogicAppAuth.Tests'
-    $noBuildArgument = if ($NoBuild) { @('--no-build') } else { @() }
+    [string[]] $noBuildArgument = if ($NoBuild) { @('--no-build') } else { @() }
     & dotnet test (Join-Path $root 'tests/LogicAppAuth.Tests/LogicAppAuth.Tests.csproj') -c $Configuration --nologo @noBuildArgument `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results | Out-Host
     $xunitExit = $LASTEXITCODE
     $trx = Get-ChildItem $Results -Recurse -Filter xunit.trx | Select-Object -First 1
     $counts = @{ Passed = 0; Failed = 1 }
@@ -106,7 +106,7 @@ function Invoke-PesterTests([string] $Results) {
     $pathArgument = if ($TestPath) { @('-TestPath', ($TestPath | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
     & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
         -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
-        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument
+        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument | Out-Host
     $counts = @{ Passed = 0; Failed = 1 }
     if (Test-Path $pesterSummary) {
         $summary = Get-Content $pesterSummary -Raw | ConvertFrom-Json

@@ -8,6 +8,9 @@ function Start-LogicAppAuthSandbox {
         # A scenario name or file; empty when -ExtraArguments carries --generate.
         [string] $Scenario = 'contoso',
         [string[]] $ExtraArguments = @(),
+        # The sandbox's "now" at start (--now); every scenario time is placed relative to it. Give another
+        # sandbox's timeAnchor to have both serve the same times.
+        [Nullable[DateTimeOffset]] $Now,
         [int] $TimeoutSeconds = 60
     )
     $workFolder = Join-Path ([IO.Path]::GetTempPath()) ("logicappauth-sandbox-" + [guid]::NewGuid().ToString('N'))
@@ -15,6 +18,7 @@ function Start-LogicAppAuthSandbox {
     $readyFile = Join-Path $workFolder 'ready.json'
     $arguments = @((Join-Path $SandboxPath 'LogicAppAuth.Sandbox.dll'), '--ready-file', $readyFile) + $ExtraArguments
     if ($Scenario) { $arguments += @('--scenario', $Scenario) }
+    if ($Now) { $arguments += @('--now', ([DateTimeOffset] $Now).ToUniversalTime().ToString('o', [cultureinfo]::InvariantCulture)) }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $workFolder 'stdout.log') -RedirectStandardError (Join-Path $workFolder 'stderr.log')
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)

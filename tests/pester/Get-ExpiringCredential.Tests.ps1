@@ -11,13 +11,15 @@ BeforeAll {
     function Connection([string] $Name) { $rows | Where-Object { $_.Kind -eq 'OAuthConsent' -and $_.Name -eq $Name } }
 
     function New-EdgeScenario {
-        <# contoso plus apps whose credentials end at the window's edges (relative to now), and connections that use them. #>
+        <# contoso plus apps whose credentials end at the window's edges (relative to now), and connections that use them.
+           The times are written in the file's frame (as on its timesAsOf); a sandbox started with --now $result.Now serves them as given. #>
         param([string] $Path)
         $scenario = Get-Content (Join-Path $SandboxPath 'Scenarios/contoso.json') -Raw | ConvertFrom-Json -Depth 100
         $scenario.name = 'expiry-edges'
         $now = [DateTimeOffset]::UtcNow
         $today = [DateTimeOffset]::new($now.UtcDateTime.Date, [TimeSpan]::Zero)
-        $iso = { param($t) $t.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ') }
+        $timesAsOf = [DateTimeOffset] $scenario.timesAsOf
+        $iso = { param($t) ($timesAsOf + ($t - $now)).UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ') }
         $edges = [ordered]@{
             'app-edge-expired' = @{ n = 1; end = $now.AddDays(-1); kind = 'password' }
             'app-edge-today'   = @{ n = 2; end = $today.AddDays(1).AddSeconds(-1); kind = 'password' }
@@ -97,7 +99,9 @@ Describe 'Get-ExpiringCredential against the contoso tenant' {
         (Row 'app-logic-blob-export').Kind | Should -Be 'Certificate'
         $soon = Row 'app-reporting-sql'
         $soon.Expired | Should -BeFalse
-        $soon.DaysRemaining | Should -Be ([int]([datetime]'2026-12-20' - [DateTimeOffset]::UtcNow.UtcDateTime.Date).TotalDays)
+        $soonEnds = Get-ScenarioTime $sandbox '2026-12-20T00:00:00Z'
+        $soon.EndDateTime | Should -Be $soonEnds
+        $soon.DaysRemaining | Should -Be ([int]($soonEnds.UtcDateTime.Date - [DateTimeOffset]::UtcNow.UtcDateTime.Date).TotalDays)
         Row 'sp-logicappauth-admin' | Should -BeNullOrEmpty
     }
 
@@ -136,7 +140,7 @@ Describe 'Get-ExpiringCredential against the contoso tenant' {
         $healthy.Count | Should -Be 1
         $healthy[0].EstimateBasis | Should -Be 'ChangedTime'
         $healthy[0].Detail | Should -Match 'after the last successful run'
-        $healthy[0].EndDateTime | Should -Be ([DateTimeOffset]'2026-11-20T08:12:33.4521873Z').AddDays(90)
+        $healthy[0].EndDateTime | Should -Be (Get-ScenarioTime $sandbox '2026-11-20T08:12:33.4521873Z').AddDays(90)
         $healthy[0].Expired | Should -BeFalse
     }
 
@@ -218,9 +222,9 @@ Describe 'Get-ExpiringCredential at the window edges, with paging and throttling
     BeforeAll {
         $scenarioPath = Join-Path $TestDrive 'expiry-edges.json'
         $edge = New-EdgeScenario -Path $scenarioPath
-        $plain = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath
-        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath -ExtraArguments @('--page-size', '1')
-        $throttled = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath -ExtraArguments @('--page-size', '1', '--graph-throttle-every', '4')
+        $plain = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath -Now $edge.Now
+        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath -Now $edge.Now -ExtraArguments '--page-size', '1'
+        $throttled = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $scenarioPath -Now $edge.Now -ExtraArguments '--page-size', '1', '--graph-throttle-every', '4'
         $edgeRows = Invoke-InSandbox $plain { @(Get-ExpiringCredential -DisplayName '*edge*') }
         function Edge([string] $DisplayName) { $edgeRows | Where-Object DisplayName -eq $DisplayName }
         function Key($list) { ($list | ForEach-Object { '{0}|{1}|{2}|{3}|{4}' -f $_.Kind, $_.DisplayName, $_.CredentialId, $_.EndDateTime.ToString('o'), $_.UsedBy }) -join "`n" }

@@ -143,7 +143,7 @@ Describe 'Get-LogicConnectorStatus pipeline input' {
 
 Describe 'Get-LogicConnectorStatus paging' {
     It 'follows nextLink when the service returns one item per page' {
-        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario contoso -ExtraArguments '--page-size', '1'
+        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario contoso -ExtraArguments '--page-size', '1' -Now $sandbox.timeAnchor
         try {
             $pagedConnect = Get-SandboxConnectParameters $paged -As AccessToken
             Connect-LogicAppAuth @pagedConnect | Out-Null

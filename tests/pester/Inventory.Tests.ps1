@@ -75,7 +75,7 @@ Describe 'Scopes' {
 
 Describe 'Resource Graph refused, paged, and streamed' {
     It 'falls back to ARM lists with one warning when Resource Graph answers 403' {
-        $refusing = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--resource-graph-disabled'
+        $refusing = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--resource-graph-disabled' -Now $sandbox.timeAnchor
         try {
             $parameters = Get-SandboxConnectParameters $refusing -As AccessToken
             Connect-LogicAppAuth @parameters | Out-Null
@@ -91,7 +91,7 @@ Describe 'Resource Graph refused, paged, and streamed' {
     }
 
     It 'pages Resource Graph one row at a time and gives the same rows' {
-        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--page-size', '1', '--resource-graph-quota', '1000'
+        $paged = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--page-size', '1', '--resource-graph-quota', '1000' -Now $sandbox.timeAnchor
         try {
             $parameters = Get-SandboxConnectParameters $paged -As AccessToken
             Connect-LogicAppAuth @parameters | Out-Null

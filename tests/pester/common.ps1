@@ -21,6 +21,13 @@ function Get-TestSandbox {
     $ready | Add-Member -NotePropertyName ReadyFile -NotePropertyValue $env:LOGICAPPAUTH_TEST_SANDBOX_READY -PassThru
 }
 
+function Get-ScenarioTime {
+    <# A time as a scenario file writes it, as the sandbox serves it: the file's times stand as on its timesAsOf and
+       move with the sandbox's start (timeAnchor in the ready file), so that tests expect what any day serves. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [DateTimeOffset] $Written)
+    [DateTimeOffset] $Sandbox.timeAnchor + ($Written - [DateTimeOffset] $Sandbox.scenarioTimesAsOf)
+}
+
 function Get-SandboxConnectParameters {
     <# Splat for Connect-LogicAppAuth: the sandbox's endpoints and certificate, plus a sign-in method. #>
     param($Sandbox, [ValidateSet('ServicePrincipal', 'AccessToken', 'None')] [string] $As = 'ServicePrincipal', [string] $Principal = 'admin')

@@ -57,7 +57,6 @@ public static class ArmRoutes
     public static IResult? RequireResourceGroup(SandboxState state, ArmPath path) =>
         path.ResourceGroupScope is { } group && !state.Store.Exists(group) ? ArmErrors.ResourceGroupNotFound(path.ResourceGroupName!) : null;
 
-    public static string NowText() => DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Index of the last "providers/{ns}" whose namespace is <paramref name="providerNamespace"/>, or -1.</summary>
     public static int ProviderIndex(ArmPath path, string providerNamespace)

@@ -45,23 +45,22 @@ public sealed record ConnectionHealth(bool Ok, string Code, string Message)
         var user = GraphDirectory.FindUser(state.Scenario, userName);
         if (user is null)
         {
-            return new ConnectionHealth(false, "Unauthorized", RefreshFailure(api, $"AADSTS50034: The user account {{EUII Hidden}} does not exist in the {tenantId} directory. To sign into this application, the account must be added to the directory."));
+            return new ConnectionHealth(false, "Unauthorized", RefreshFailure(api, $"AADSTS50034: The user account {{EUII Hidden}} does not exist in the {tenantId} directory. To sign into this application, the account must be added to the directory.", state.Clock.GetUtcNow()));
         }
 
         if (user["accountEnabled"] is JsonValue enabled && enabled.TryGetValue<bool>(out var isEnabled) && !isEnabled)
         {
-            return new ConnectionHealth(false, "Unauthorized", RefreshFailure(api, "AADSTS50057: The user account is disabled."));
+            return new ConnectionHealth(false, "Unauthorized", RefreshFailure(api, "AADSTS50057: The user account is disabled.", state.Clock.GetUtcNow()));
         }
 
         return Healthy;
     }
 
     /// <summary>The connector runtime's wording when it cannot refresh a delegated token.</summary>
-    public static string RefreshFailure(string api, string aadError)
+    public static string RefreshFailure(string api, string aadError, DateTimeOffset now)
     {
         var correlation = Guid.NewGuid();
         var trace = Guid.NewGuid();
-        var now = DateTimeOffset.UtcNow;
         return $"Failed to refresh access token for service: {api}. Correlation Id=g-{correlation}, UTC TimeStamp={now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffff", CultureInfo.InvariantCulture)}Z, " +
                $"Error: {aadError} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z";
     }

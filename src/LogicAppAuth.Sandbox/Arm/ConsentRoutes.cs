@@ -134,7 +134,7 @@ public static class ConsentRoutes
             properties["displayName"] = userName;
         }
 
-        properties["changedTime"] = ArmRoutes.NowText();
+        properties["changedTime"] = state.Clock.NowText();
         connection["etag"] = $"\"{Guid.NewGuid()}\"";
         state.Store.Put(connection);
         return Results.Json(connection.DeepClone());

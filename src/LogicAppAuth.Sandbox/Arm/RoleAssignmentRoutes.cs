@@ -131,7 +131,7 @@ public static partial class RoleAssignmentRoutes
             return ArmErrors.Error(409, "RoleAssignmentExists", "The role assignment already exists.");
         }
 
-        var now = ArmRoutes.NowText();
+        var now = state.Clock.NowText();
         var document = new JsonObject
         {
             ["id"] = id,

@@ -114,7 +114,7 @@ public static class WriteRoutes
         }
 
         var id = (string?)existing?["id"] ?? path.Path;
-        var now = ArmRoutes.NowText();
+        var now = state.Clock.NowText();
         var old = existing?["properties"];
         var properties = new JsonObject
         {
@@ -181,7 +181,7 @@ public static class WriteRoutes
             SetIdentity(existing, Identity(state, (string)existing["id"]!, body["identity"] as JsonObject, existing["identity"] as JsonObject, subscription));
         }
 
-        existing["properties"]!["changedTime"] = ArmRoutes.NowText();
+        existing["properties"]!["changedTime"] = state.Clock.NowText();
         return new WriteResult(existing, null);
     }
 
@@ -226,7 +226,7 @@ public static class WriteRoutes
 
         if (document["properties"] is JsonObject siteProperties)
         {
-            siteProperties["lastModifiedTimeUtc"] = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ff", CultureInfo.InvariantCulture);
+            siteProperties["lastModifiedTimeUtc"] = state.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ff", CultureInfo.InvariantCulture);
         }
 
         return new WriteResult(document, null);
@@ -278,7 +278,7 @@ public static class WriteRoutes
 
         var apiName = apiId[(apiId.LastIndexOf('/') + 1)..];
         var id = (string?)existing?["id"] ?? path.Path;
-        var now = ArmRoutes.NowText();
+        var now = state.Clock.NowText();
         var old = existing?["properties"];
         var properties = new JsonObject { ["displayName"] = input["displayName"]?.DeepClone() ?? old?["displayName"]?.DeepClone() ?? path.Segments[^1] };
 
@@ -461,7 +461,7 @@ public static class WriteRoutes
             result["principalId"] = principalId;
             result["tenantId"] = (string?)existing?["tenantId"] ?? subscription.TenantId;
             GraphDirectory.RegisterManagedIdentity(state.Scenario, principalId,
-                ScenarioSeeder.DeterministicGuid("system-identity-app|" + resourceId).ToString(), ArmPath.Parse(resourceId).Segments[^1], resourceId);
+                ScenarioSeeder.DeterministicGuid("system-identity-app|" + resourceId).ToString(), ArmPath.Parse(resourceId).Segments[^1], resourceId, state.Clock.GetUtcNow());
         }
 
         if (requested?["userAssignedIdentities"] is JsonObject userAssigned)
@@ -472,7 +472,7 @@ public static class WriteRoutes
                 var principalId = ScenarioSeeder.DeterministicGuid("user-identity|" + identityId).ToString();
                 var clientId = ScenarioSeeder.DeterministicGuid("user-identity-app|" + identityId).ToString();
                 identities[identityId] = new JsonObject { ["principalId"] = principalId, ["clientId"] = clientId };
-                GraphDirectory.RegisterManagedIdentity(state.Scenario, principalId, clientId, ArmPath.Parse(identityId).Segments[^1], identityId);
+                GraphDirectory.RegisterManagedIdentity(state.Scenario, principalId, clientId, ArmPath.Parse(identityId).Segments[^1], identityId, state.Clock.GetUtcNow());
             }
 
             result["userAssignedIdentities"] = identities;

@@ -39,7 +39,7 @@ public sealed class AccessCheck(SandboxState state)
                 $"It should exactly match with one of the allowed audiences {ArmAllowedAudiences}.", claims.TenantId);
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = state.Clock.GetUtcNow();
         if (claims.Expires <= now)
         {
             return ArmFailure(context, "ExpiredAuthenticationToken",
@@ -75,7 +75,7 @@ public sealed class AccessCheck(SandboxState state)
             return new AccessResult(null, GraphErrors.Error(context, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."));
         }
 
-        if (claims.Expires <= DateTimeOffset.UtcNow)
+        if (claims.Expires <= state.Clock.GetUtcNow())
         {
             return new AccessResult(null, GraphErrors.Error(context, 401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."));
         }

@@ -68,8 +68,8 @@ public static class TokenEndpoints
                 token_type = "Bearer",
                 expires_in = seconds.ToString(CultureInfo.InvariantCulture),
                 ext_expires_in = seconds.ToString(CultureInfo.InvariantCulture),
-                expires_on = DateTimeOffset.UtcNow.Add(lifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-                not_before = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                expires_on = state.Clock.GetUtcNow().Add(lifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                not_before = state.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                 resource = audience,
                 access_token = token,
             });
@@ -96,7 +96,7 @@ public static class TokenEndpoints
         }
 
         context.Items[RequestLog.PrincipalItemKey] = principal.Name;
-        var expiresOn = DateTimeOffset.UtcNow.Add(state.TokenLifetime).ToUnixTimeSeconds();
+        var expiresOn = state.Clock.GetUtcNow().Add(state.TokenLifetime).ToUnixTimeSeconds();
         return Results.Json(new
         {
             access_token = state.Tokens.Issue(principal, TokenIssuer.AudienceFor(resource), state.TokenLifetime),

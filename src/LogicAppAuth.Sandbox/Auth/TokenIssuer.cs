@@ -18,9 +18,11 @@ public sealed class TokenIssuer : IDisposable
     private readonly RsaSecurityKey _key;
     private readonly SigningCredentials _credentials;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly TimeProvider _clock;
 
-    public TokenIssuer()
+    public TokenIssuer(TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _key = new RsaSecurityKey(_rsa) { KeyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(10)) };
         _credentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256);
     }
@@ -31,7 +33,7 @@ public sealed class TokenIssuer : IDisposable
     public string Issue(ScenarioPrincipal principal, string audience, TimeSpan lifetime, string? tenantOverride = null)
     {
         var tenantId = tenantOverride ?? principal.TenantId;
-        var now = DateTimeOffset.UtcNow;
+        var now = _clock.GetUtcNow();
         var expires = now + lifetime;
         var notBefore = now.AddMinutes(-5);
         if (expires <= notBefore)

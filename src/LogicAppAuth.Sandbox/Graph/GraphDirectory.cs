@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -37,6 +38,9 @@ public sealed class GraphDirectory(SandboxState state)
     };
 
     /// <summary>What v1.0 returns for a user when no $select is given (accountEnabled is not among them).</summary>
+    /// <summary>How long before the anchor the scenario's Graph permissions were granted.</summary>
+    private static readonly TimeSpan GraphPermissionAge = TimeSpan.FromDays(635);
+
     private static readonly string[] DefaultUserProperties =
     [
         "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
@@ -113,7 +117,7 @@ public sealed class GraphDirectory(SandboxState state)
 
     /// <summary>Adds a managed identity's service principal (when a logic app's identity is enabled), so
     /// role assignments and Graph lookups can name it. Idempotent.</summary>
-    public static void RegisterManagedIdentity(Scenario scenario, string objectId, string appId, string displayName, string resourceId)
+    public static void RegisterManagedIdentity(Scenario scenario, string objectId, string appId, string displayName, string resourceId, DateTimeOffset now)
     {
         lock (scenario.Graph)
         {
@@ -131,7 +135,7 @@ public sealed class GraphDirectory(SandboxState state)
                 ["accountEnabled"] = true,
                 ["alternativeNames"] = new JsonArray("isExplicit=False", resourceId),
                 ["servicePrincipalNames"] = new JsonArray(appId, $"https://identity.azure.net/{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(resourceId)))}"),
-                ["createdDateTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                ["createdDateTime"] = GraphTime(now),
             });
         }
     }
@@ -265,7 +269,7 @@ public sealed class GraphDirectory(SandboxState state)
             ["id"] = Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes($"{servicePrincipalId}|{role}")))[..43],
             ["deletedDateTime"] = null,
             ["appRoleId"] = GraphAppRoleIds.TryGetValue(role, out var roleId) ? roleId : ScenarioSeeder.DeterministicGuid("approle|" + role).ToString(),
-            ["createdDateTime"] = "2024-03-04T10:20:00Z",
+            ["createdDateTime"] = GraphTime(state.Scenario.TimeAnchor - GraphPermissionAge),
             ["principalDisplayName"] = principal.DisplayName,
             ["principalId"] = servicePrincipalId,
             ["principalType"] = "ServicePrincipal",
@@ -332,4 +336,6 @@ public sealed class GraphDirectory(SandboxState state)
 
     private static GraphResult Error(GraphCall call, int status, string code, string message) =>
         new(status, GraphErrors.Body(code, message, call.ClientRequestId));
+
+    private static string GraphTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -21,7 +21,7 @@ public sealed class ConcurrentWriter
     public bool IsArmed => !readsLeft.IsEmpty;
 
     /// <summary>Called after every successful GET; saves the change when the path's count runs out.</summary>
-    public void OnRead(ResourceStore store, string path)
+    public void OnRead(ResourceStore store, SandboxClock clock, string path)
     {
         var key = ArmPath.Normalize(path);
         if (readsLeft.IsEmpty || !readsLeft.TryGetValue(key, out var left))
@@ -52,7 +52,7 @@ public sealed class ConcurrentWriter
 
         if (store.Get(key) is { } document)
         {
-            var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+            var now = clock.NowText();
             var tags = document["tags"] as JsonObject ?? new JsonObject();
             tags["savedBy"] = "someone-else";
             document["tags"] = tags;

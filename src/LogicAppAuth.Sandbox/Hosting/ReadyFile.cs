@@ -6,7 +6,9 @@ public sealed record ReadySubscription(string SubscriptionId, string TenantId, s
 
 public sealed record ReadyPrincipal(string TenantId, string ClientId, string ClientSecret, string ObjectId);
 
-/// <summary>The ready-file: how a client reaches and signs in to a running sandbox.</summary>
+/// <summary>The ready-file: how a client reaches and signs in to a running sandbox, and the moment its
+/// scenario's times are relative to: a time written <c>t</c> in the scenario file is served as
+/// <c>TimeAnchor + (t − ScenarioTimesAsOf)</c>.</summary>
 public sealed record ReadyInfo(
     int Pid,
     string Endpoint,
@@ -22,9 +24,15 @@ public sealed record ReadyInfo(
     ReadyPrincipal? ServicePrincipal,
     string AccessToken,
     string MicrosoftGraphAccessToken,
-    IReadOnlyDictionary<string, ReadyPrincipal> Principals)
+    IReadOnlyDictionary<string, ReadyPrincipal> Principals,
+    DateTimeOffset TimeAnchor,
+    DateTimeOffset? ScenarioTimesAsOf)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>A time as the scenario file writes it, as this sandbox serves it.</summary>
+    public DateTimeOffset Served(string written) =>
+        TimeAnchor + (DateTimeOffset.Parse(written, System.Globalization.CultureInfo.InvariantCulture) - (ScenarioTimesAsOf ?? TimeAnchor));
 
     /// <summary>Writes to a temporary file and renames it, so a reader never sees half a file.</summary>
     public void WriteAtomically(string path)

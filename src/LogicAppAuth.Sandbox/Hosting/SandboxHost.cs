@@ -46,10 +46,11 @@ public sealed class SandboxHost : IAsyncDisposable
 
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
+        var clock = new SandboxClock(options.Now);
         var scenario = options.Generate is { } generate
-            ? ScenarioGenerator.Generate(GeneratorOptions.Parse(generate))
-            : Scenario.Load(options.Scenario);
-        var state = new SandboxState(options, scenario);
+            ? ScenarioGenerator.Generate(GeneratorOptions.Parse(generate, clock.Anchor))
+            : Scenario.Load(options.Scenario, clock.Anchor);
+        var state = new SandboxState(options, scenario, clock);
         var certificate = CertificateFactory.CreateSelfSigned();
         var certificateDirectory = options.CertificateDirectory
             ?? (options.ReadyFile is null ? Directory.CreateTempSubdirectory("logicappauth-sandbox-").FullName : Path.GetDirectoryName(Path.GetFullPath(options.ReadyFile))!);
@@ -171,6 +172,8 @@ public sealed class SandboxHost : IAsyncDisposable
             admin is null ? null : principals.GetValueOrDefault(admin.Name),
             admin is null ? "" : state.Tokens.Issue(admin, TokenIssuer.ArmAudience, lifetime),
             admin is null ? "" : state.Tokens.Issue(admin, TokenIssuer.GraphAudience, lifetime),
-            principals);
+            principals,
+            state.Clock.Anchor,
+            scenario.TimesAsOf);
     }
 }

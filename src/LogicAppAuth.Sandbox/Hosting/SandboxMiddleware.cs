@@ -39,7 +39,7 @@ public static class SandboxMiddleware
                 {
                     if (context.Response.StatusCode == StatusCodes.Status200OK)
                     {
-                        state.ConcurrentWriter.OnRead(state.Store, path.Value ?? "");
+                        state.ConcurrentWriter.OnRead(state.Store, state.Clock, path.Value ?? "");
                     }
 
                     return Task.CompletedTask;

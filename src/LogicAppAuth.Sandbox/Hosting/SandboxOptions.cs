@@ -11,6 +11,9 @@ public sealed class SandboxOptions
     /// <summary>Where sandbox-cert.pem goes; defaults to the ready-file's folder, else a temp folder.</summary>
     public string? CertificateDirectory { get; set; }
 
+    /// <summary>The sandbox's "now" at start (every scenario time is relative to it); the real time when null.</summary>
+    public DateTimeOffset? Now { get; set; }
+
     /// <summary>Delay before every ARM and Graph answer.</summary>
     public int LatencyMs { get; set; }
 

@@ -6,9 +6,9 @@ using LogicAppAuth.Sandbox.Arm;
 namespace LogicAppAuth.Sandbox.Hosting;
 
 /// <summary>
-/// Mutable state of a running sandbox beyond the document store: when it started (run history is
-/// dated relative to it), its own HTTPS base address (service-emitted links point at it) and the
-/// OAuth consent flow's pending states and issued codes.
+/// Mutable state of a running sandbox beyond the document store: which run histories are seeded,
+/// its own HTTPS base address (service-emitted links point at it) and the OAuth consent flow's
+/// pending states and issued codes.
 /// </summary>
 public sealed class SandboxRuntime
 {
@@ -22,8 +22,6 @@ public sealed class SandboxRuntime
 
     /// <summary>True the first time a workflow's run history is claimed for seeding.</summary>
     public bool MarkRunHistorySeeded(string workflowId) => _seededRunHistories.TryAdd(ArmPath.Normalize(workflowId), true);
-
-    public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>https://127.0.0.1:PORT once the first HTTPS request has been seen.</summary>
     public string? BaseUrl { get; private set; }

@@ -8,10 +8,12 @@ namespace LogicAppAuth.Sandbox.Hosting;
 /// <summary>Everything the routes share for one sandbox instance.</summary>
 public sealed class SandboxState : IDisposable
 {
-    public SandboxState(SandboxOptions options, Scenario scenario)
+    public SandboxState(SandboxOptions options, Scenario scenario, SandboxClock? clock = null)
     {
         Options = options;
         Scenario = scenario;
+        Clock = clock ?? new SandboxClock(options.Now);
+        Tokens = new TokenIssuer(Clock);
         Store = ScenarioSeeder.CreateStore(scenario);
         Rbac = new Rbac(Store);
         Scenarios.RunHistorySeeder.Seed(this);
@@ -25,14 +27,17 @@ public sealed class SandboxState : IDisposable
 
     public Rbac Rbac { get; }
 
-    public TokenIssuer Tokens { get; } = new();
+    /// <summary>The sandbox's time: every scenario time is placed relative to its anchor.</summary>
+    public SandboxClock Clock { get; }
+
+    public TokenIssuer Tokens { get; }
 
     public RequestLog Log { get; } = new();
 
     /// <summary>Test hook: saves a change to a resource as a chosen read of it is answered.</summary>
     public ConcurrentWriter ConcurrentWriter { get; } = new();
 
-    /// <summary>Start time, the sandbox's own address, consent codes.</summary>
+    /// <summary>The sandbox's own address, consent codes, which run histories are seeded.</summary>
     public SandboxRuntime Runtime { get; } = new();
 
     /// <summary>Secret the managed-identity endpoint expects in X-IDENTITY-HEADER.</summary>

@@ -56,7 +56,7 @@ public static class MetricAlertRoutes
 
         var name = path.Segments[^1];
         var properties = (JsonObject)body["properties"]!.DeepClone();
-        properties["lastUpdatedTime"] = ArmRoutes.NowText();
+        properties["lastUpdatedTime"] = state.Clock.NowText();
         properties["isMigrated"] = false;
         var document = new JsonObject
         {

@@ -59,7 +59,7 @@ public static partial class RunHistorySeeder
     private static void SeedWorkflow(SandboxState state, JsonObject workflow)
     {
         state.Runtime.MarkRunHistorySeeded((string)workflow["id"]!);
-        var start = state.Runtime.StartTime;
+        var start = state.Clock.Anchor;
         var outcomes = ActionOutcomes(state, workflow);
         var minutes = (int)(ScenarioSeeder.DeterministicGuid((string?)workflow["name"] ?? "").ToByteArray()[0] % 50);
         for (var i = 0; i < HoursAgo.Length; i++)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -30,14 +31,24 @@ public sealed class Scenario
     [JsonIgnore]
     public bool ShareResourceDocuments { get; set; }
 
+    /// <summary>The moment the scenario's times are placed relative to: the sandbox's start (or <c>--now</c>).</summary>
+    [JsonIgnore]
+    public DateTimeOffset TimeAnchor { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The file's <c>timesAsOf</c>: the moment its written times stand at, so that a written time
+    /// <c>t</c> is served as <c>TimeAnchor + (t − TimesAsOf)</c>. Null for generated scenarios.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? TimesAsOf { get; set; }
+
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
     };
 
-    /// <summary>Loads a scenario by name (Scenarios/&lt;name&gt;.json next to the assembly) or by file path.</summary>
-    public static Scenario Load(string nameOrPath)
+    /// <summary>Loads a scenario by name (Scenarios/&lt;name&gt;.json next to the assembly) or by file path,
+    /// with its times placed relative to <paramref name="anchor"/> (now when null; see <see cref="ScenarioTime"/>).</summary>
+    public static Scenario Load(string nameOrPath, DateTimeOffset? anchor = null)
     {
         var path = nameOrPath;
         if (!File.Exists(path))
@@ -49,14 +60,31 @@ public sealed class Scenario
             }
         }
 
-        using var stream = File.OpenRead(path);
-        var scenario = JsonSerializer.Deserialize<Scenario>(stream, JsonOptions)
+        var document = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        }) as JsonObject ?? throw new InvalidDataException($"Scenario file '{path}' is empty or not a JSON object.");
+        var timeAnchor = (anchor ?? DateTimeOffset.UtcNow).ToUniversalTime();
+        DateTimeOffset? timesAsOf = null;
+        if (document[ScenarioTime.AsOfProperty] is { } asOf)
+        {
+            timesAsOf = DateTimeOffset.TryParse((string?)asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var written)
+                ? written
+                : throw new InvalidDataException($"Scenario file '{path}': {ScenarioTime.AsOfProperty} must be an ISO 8601 date and time.");
+            document.Remove(ScenarioTime.AsOfProperty);
+            ScenarioTime.Shift(document, timeAnchor - written);
+        }
+
+        var scenario = document.Deserialize<Scenario>(JsonOptions)
             ?? throw new InvalidDataException($"Scenario file '{path}' is empty.");
         if (string.IsNullOrEmpty(scenario.Name))
         {
             scenario.Name = Path.GetFileNameWithoutExtension(path);
         }
 
+        scenario.TimeAnchor = timeAnchor;
+        scenario.TimesAsOf = timesAsOf;
         scenario.Validate();
         return scenario;
     }

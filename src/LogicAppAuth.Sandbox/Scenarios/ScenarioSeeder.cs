@@ -9,7 +9,8 @@ namespace LogicAppAuth.Sandbox.Scenarios;
 /// <summary>Turns a scenario into the ARM documents the routes serve.</summary>
 public static class ScenarioSeeder
 {
-    private const string SeedTime = "2025-01-15T09:30:00.0000000Z";
+    /// <summary>How long before the anchor the scenario's role assignments were made.</summary>
+    private static readonly TimeSpan RoleAssignmentAge = TimeSpan.FromDays(683);
 
     public static ResourceStore CreateStore(Scenario scenario)
     {
@@ -21,7 +22,7 @@ public static class ScenarioSeeder
 
         foreach (var assignment in scenario.RoleAssignments)
         {
-            store.Put(RoleAssignmentDocument(assignment));
+            store.Put(RoleAssignmentDocument(assignment, scenario.TimeAnchor - RoleAssignmentAge));
         }
 
         foreach (var resource in scenario.Resources)
@@ -55,7 +56,7 @@ public static class ScenarioSeeder
         return document;
     }
 
-    public static JsonObject RoleAssignmentDocument(ScenarioRoleAssignment assignment)
+    public static JsonObject RoleAssignmentDocument(ScenarioRoleAssignment assignment, DateTimeOffset createdOn)
     {
         var role = BuiltInRoles.Find(assignment.Role)
             ?? throw new InvalidDataException($"Role '{assignment.Role}' is not a built-in role the sandbox knows.");
@@ -75,8 +76,8 @@ public static class ScenarioSeeder
                 ["scope"] = scope,
                 ["condition"] = null,
                 ["conditionVersion"] = null,
-                ["createdOn"] = SeedTime,
-                ["updatedOn"] = SeedTime,
+                ["createdOn"] = Hosting.SandboxClock.ArmTime(createdOn),
+                ["updatedOn"] = Hosting.SandboxClock.ArmTime(createdOn),
                 ["createdBy"] = null,
                 ["updatedBy"] = null,
                 ["delegatedManagedIdentityResourceId"] = null,

@@ -7,8 +7,8 @@ namespace LogicAppAuth.Tests.Sandbox;
 /// <summary>The contoso scenario holds a realistic example of every cause in DESIGN §1.</summary>
 public sealed class ContosoScenarioTests
 {
-    private static readonly Scenario Contoso = Scenario.Load("contoso");
-    private static readonly DateTimeOffset Today = new(2026, 11, 29, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
+    private static readonly Scenario Contoso = Scenario.Load("contoso", Today);
 
     private static IEnumerable<JsonObject> OfType(string type) => Contoso.Resources.Where(r => (string?)r["type"] == type);
 

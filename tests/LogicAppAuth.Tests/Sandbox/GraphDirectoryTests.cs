@@ -29,7 +29,7 @@ public sealed class GraphDirectoryTests(SandboxFixture sandbox) : IClassFixture<
         Assert.Equal("app-logic-keyvault-reader", (string?)app["displayName"]);
         Assert.Equal(4, app.AsObject().Count);
         var secret = Assert.Single(app["passwordCredentials"]!.AsArray())!;
-        Assert.Equal("2025-06-30T08:00:00Z", (string?)secret["endDateTime"]);
+        Assert.Equal(sandbox.Host.Info.Served("2025-06-30T08:00:00Z"), DateTimeOffset.Parse((string)secret["endDateTime"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.NotNull(secret["keyId"]);
         Assert.Equal("Q7m", (string?)secret["hint"]);
         Assert.Contains("#applications(id,appId,displayName,passwordCredentials)", (string?)body["@odata.context"]);

@@ -16,7 +16,7 @@ public sealed class RbacTests
         var store = new ResourceStore();
         foreach (var (role, scope) in assignments)
         {
-            store.Put(ScenarioSeeder.RoleAssignmentDocument(new ScenarioRoleAssignment { PrincipalId = Principal, Role = role, Scope = scope }));
+            store.Put(ScenarioSeeder.RoleAssignmentDocument(new ScenarioRoleAssignment { PrincipalId = Principal, Role = role, Scope = scope }, DateTimeOffset.UtcNow));
         }
 
         return new Rbac(store);

@@ -12,7 +12,8 @@ namespace LogicAppAuth.Tests.Sandbox;
 /// <summary>The --generate scenario generator: deterministic, the requested counts, a realistic mix.</summary>
 public sealed class ScenarioGeneratorTests(ITestOutputHelper output)
 {
-    private static readonly DateTime Today = new(2026, 11, 29, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    private static readonly DateTime Today = Now.UtcDateTime.Date;
 
     private static GeneratorOptions Small(int seed = 20_261_129) => new()
     {
@@ -22,7 +23,7 @@ public sealed class ScenarioGeneratorTests(ITestOutputHelper output)
         StandardApps = 20,
         Applications = 40,
         Seed = seed,
-        Today = Today,
+        Now = Now,
     };
 
     private static readonly Scenario Generated = ScenarioGenerator.Generate(Small());

@@ -23,16 +23,17 @@ public sealed class GeneratorOptions
     /// <summary>Seed of the pseudo-random choices; the same seed gives the same scenario.</summary>
     public int Seed { get; set; } = 20_261_129;
 
-    /// <summary>The day credential expiries are relative to (expired / expiring within 30 days); default today (UTC).</summary>
-    public DateTime? Today { get; set; }
+    /// <summary>The sandbox's anchor: credential expiries and other times are relative to its day
+    /// (expired / expiring within 30 days); now when null.</summary>
+    public DateTimeOffset? Now { get; set; }
 
     public int UserCount => Users ?? Math.Max(1, Connections / 10);
 
     public int ServicePrincipalCount => Math.Min(ServicePrincipals ?? Applications, Applications);
 
-    public static GeneratorOptions Parse(string spec)
+    public static GeneratorOptions Parse(string spec, DateTimeOffset? now = null)
     {
-        var options = new GeneratorOptions();
+        var options = new GeneratorOptions { Now = now };
         foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);

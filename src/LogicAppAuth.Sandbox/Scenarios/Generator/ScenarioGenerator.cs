@@ -55,6 +55,7 @@ public sealed class ScenarioGenerator
 
     private readonly GeneratorOptions _options;
     private readonly Random _random;
+    private readonly DateTimeOffset _anchor;
     private readonly DateTime _today;
     private readonly Scenario _scenario = new();
     private readonly List<List<Group>> _groups = [];
@@ -66,13 +67,14 @@ public sealed class ScenarioGenerator
     {
         _options = options;
         _random = new Random(options.Seed);
-        _today = (options.Today ?? DateTime.UtcNow).Date;
+        _anchor = options.Now ?? DateTimeOffset.UtcNow;
+        _today = _anchor.UtcDateTime.Date;
     }
 
     /// <param name="options">Sizes and seed.</param>
     /// <param name="basePrincipals">The scenario the token principals come from (contoso when null).</param>
     public static Scenario Generate(GeneratorOptions options, Scenario? basePrincipals = null) =>
-        new ScenarioGenerator(options).Build(basePrincipals ?? Scenario.Load("contoso"));
+        new ScenarioGenerator(options).Build(basePrincipals ?? Scenario.Load("contoso", options.Now));
 
     /// <summary>A version-4-shaped GUID that depends only on seed, kind and index (cheap: no cryptographic hash).</summary>
     private Guid NewGuid(string kind, int index)
@@ -111,6 +113,7 @@ public sealed class ScenarioGenerator
     {
         _scenario.Name = "generated";
         _scenario.ShareResourceDocuments = true;
+        _scenario.TimeAnchor = _anchor;
         _scenario.HomeTenantId = TenantId;
         _scenario.Tenants.Add(new ScenarioTenant { TenantId = TenantId, DisplayName = "Contoso (generated)", DefaultDomain = Domain });
         AddSubscriptions();
