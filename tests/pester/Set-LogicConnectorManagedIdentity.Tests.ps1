@@ -56,7 +56,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
         $lines.Count | Should -Be 4
         $lines[0] | Should -BeLike '*Enable the system-assigned managed identity of workflow wf-secret-rotation*PATCH*'
         $lines[1] | Should -BeLike '*Grant Key Vault Secrets User on kv-contoso-secrets*'
-        $lines[2] | Should -BeLike "*Switch connection keyvault-sp-secret-expired*managedIdentityAuth*PUT*"
+        $lines[2] | Should -BeLike "*Switch connection keyvault-sp-secret-expired*oauthMI*PUT*"
         $lines[3] | Should -BeLike "*connectionProperties.authentication*wf-secret-rotation*PUT*"
         Get-Writes | Should -BeNullOrEmpty
         ConvertTo-Canonical (Get-Workflow 'wf-secret-rotation') | Should -Be (ConvertTo-Canonical $workflowBefore)
@@ -97,9 +97,9 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
         }
     }
 
-    It 'makes the connection a managedIdentityAuth connection that keeps its vault name' {
+    It 'makes the connection a Key Vault managed-identity (oauthMI) connection that keeps its vault name, and reads it back as one' {
         $connection = Get-Connection 'keyvault-sp-secret-expired'
-        $connection.properties.parameterValueSet.name | Should -Be 'managedIdentityAuth'
+        $connection.properties.parameterValueSet.name | Should -Be 'oauthMI'
         $connection.properties.parameterValueSet.values.vaultName.value | Should -Be 'kv-contoso-secrets'
         $connection.properties.nonSecretParameterValues.Keys | Where-Object { $_ -like 'token:*' } | Should -BeNullOrEmpty
         $connection.properties.displayName | Should -Be 'keyvault-sp'

@@ -37,37 +37,13 @@ namespace LogicAppAuth.Engine.Diagnosis
         {
             var status = ConnectionDocument.Read(document);
             var properties = Json.Path(document, "properties") ?? default;
-            var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var bag in new[] { "parameterValues", "nonSecretParameterValues" })
-            {
-                if (Json.Path(properties, bag) is JsonElement values && values.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var p in values.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
-                    {
-                        parameters[p.Name] = p.Value.GetString() ?? "";
-                    }
-                }
-            }
-
-            if (Json.Path(properties, "parameterValueSet", "values") is JsonElement set && set.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in set.EnumerateObject())
-                {
-                    var value = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : Json.String(p.Value, "value");
-                    if (value.Length > 0)
-                    {
-                        parameters[p.Name] = value;
-                    }
-                }
-            }
-
+            var parameters = ConnectionParameters.All(properties);
             var errors = new List<(string, string)>();
             if (Json.Path(properties, "statuses") is JsonElement statuses && statuses.ValueKind == JsonValueKind.Array)
             {
                 foreach (var s in statuses.EnumerateArray())
                 {
-                    var code = Json.String(s, "error", "code");
-                    var message = Json.String(s, "error", "message");
+                    var (code, message) = ConnectionDocument.StatusError(s);
                     if (code.Length > 0 || message.Length > 0)
                     {
                         errors.Add((code, message));

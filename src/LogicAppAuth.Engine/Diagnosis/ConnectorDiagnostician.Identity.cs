@@ -233,8 +233,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             }
 
             var targetId = target == null ? "" : Json.String(target.Value, "id");
-            if (target is JsonElement vault && requirement.ResourceType == "Microsoft.KeyVault/vaults"
-                && Json.Path(vault, "properties", "enableRbacAuthorization") is JsonElement rbac && rbac.ValueKind == JsonValueKind.False)
+            if (target is JsonElement vault && requirement.ResourceType == "Microsoft.KeyVault/vaults" && KeyVaultPermissionModel.UsesAccessPolicies(vault))
             {
                 if (!CheckVaultAccessPolicy(vault, principal, who, targetName, findings))
                 {

@@ -43,7 +43,7 @@ namespace LogicAppAuth.Engine.Inventory
                 ErrorMessage = errorMessage,
                 AuthenticationType = ReadAuthenticationType(properties, apiName),
                 AuthenticatedUser = Json.String(properties, "authenticatedUser", "name"),
-                TenantId = ParameterValue(properties, "token:TenantId"),
+                TenantId = ConnectionParameters.Value(properties, "token:TenantId"),
                 CreatedTime = Json.Date(properties, "createdTime"),
                 ChangedTime = Json.Date(properties, "changedTime"),
             };
@@ -64,6 +64,14 @@ namespace LogicAppAuth.Engine.Inventory
             Exists = false,
         };
 
+        /// <summary>The error of one <c>statuses[]</c> entry. Real answers put code and message on the error itself;
+        /// the published spec (ConnectionError) nests them in <c>properties</c>: both are read.</summary>
+        public static (string Code, string Message) StatusError(JsonElement status) =>
+            (FirstOf(Json.String(status, "error", "code"), Json.String(status, "error", "properties", "code")),
+             FirstOf(Json.String(status, "error", "message"), Json.String(status, "error", "properties", "message")));
+
+        private static string FirstOf(string value, string fallback) => value.Length > 0 ? value : fallback;
+
         private static (ConnectionStatus, string, string) ReadStatus(JsonElement properties)
         {
             if (Json.Path(properties, "statuses") is JsonElement statuses && statuses.ValueKind == JsonValueKind.Array && statuses.GetArrayLength() > 0)
@@ -72,7 +80,8 @@ namespace LogicAppAuth.Engine.Inventory
                 var failed = items.FirstOrDefault(s => string.Equals(Json.String(s, "status"), "Error", StringComparison.OrdinalIgnoreCase));
                 if (failed.ValueKind == JsonValueKind.Object)
                 {
-                    return (ConnectionStatus.Error, Json.String(failed, "error", "code"), Json.String(failed, "error", "message"));
+                    var (code, message) = StatusError(failed);
+                    return (ConnectionStatus.Error, code, message);
                 }
 
                 if (items.All(s => IsHealthy(Json.String(s, "status"))))
@@ -96,14 +105,14 @@ namespace LogicAppAuth.Engine.Inventory
         private static AuthenticationType ReadAuthenticationType(JsonElement properties, string apiName)
         {
             var valueSet = Json.String(properties, "parameterValueSet", "name");
-            if (string.Equals(valueSet, "managedIdentityAuth", StringComparison.OrdinalIgnoreCase)
+            if (ConnectionParameters.IsManagedIdentitySet(valueSet)
                 || string.Equals(Json.String(properties, "parameterValueType"), "Alternative", StringComparison.OrdinalIgnoreCase))
             {
                 return AuthenticationType.ManagedIdentity;
             }
 
-            var grantType = ParameterValue(properties, "token:grantType");
-            if (ParameterValue(properties, "token:clientId").Length > 0 || string.Equals(grantType, "client_credentials", StringComparison.OrdinalIgnoreCase)
+            var grantType = ConnectionParameters.Value(properties, "token:grantType");
+            if (ConnectionParameters.Value(properties, "token:clientId").Length > 0 || string.Equals(grantType, "client_credentials", StringComparison.OrdinalIgnoreCase)
                 || valueSet.IndexOf("serviceprincipal", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return AuthenticationType.ServicePrincipal;
@@ -122,26 +131,7 @@ namespace LogicAppAuth.Engine.Inventory
                 return AuthenticationType.Key;
             }
 
-            return HasAnyParameters(properties) ? AuthenticationType.Unknown : AuthenticationType.None;
-        }
-
-        private static bool HasAnyParameters(JsonElement properties) =>
-            new[] { "parameterValues", "nonSecretParameterValues", "customParameterValues", "parameterValueSet" }
-                .Any(name => Json.Path(properties, name) is JsonElement e && e.ValueKind == JsonValueKind.Object && e.EnumerateObject().Any());
-
-        /// <summary>Connection parameters appear in nonSecretParameterValues on GET, and in parameterValues in templates and some exports.</summary>
-        private static string ParameterValue(JsonElement properties, string name)
-        {
-            foreach (var bag in new[] { "nonSecretParameterValues", "parameterValues" })
-            {
-                var value = Json.String(properties, bag, name);
-                if (value.Length > 0)
-                {
-                    return value;
-                }
-            }
-
-            return Json.String(properties, "parameterValueSet", "values", name, "value");
+            return ConnectionParameters.Any(properties) ? AuthenticationType.Unknown : AuthenticationType.None;
         }
 
         private static string LastSegment(string id)

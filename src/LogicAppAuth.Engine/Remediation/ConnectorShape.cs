@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using LogicAppAuth.Engine.Inventory;
 
 namespace LogicAppAuth.Engine.Remediation
 {
@@ -85,9 +86,7 @@ namespace LogicAppAuth.Engine.Remediation
         {
             var name = JsonEdit.String(set, "name");
             var display = JsonEdit.String(set, "uiDefinition", "displayName");
-            return name.IndexOf("managedidentity", StringComparison.OrdinalIgnoreCase) >= 0
-                || name.EndsWith("MI", StringComparison.Ordinal)
-                || display.IndexOf("managed identity", StringComparison.OrdinalIgnoreCase) >= 0;
+            return ConnectionParameters.IsManagedIdentitySet(name) || display.IndexOf("managed identity", StringComparison.OrdinalIgnoreCase) >= 0;
         }
 
         private static string OAuthParameterOf(JsonObject? parameters) =>

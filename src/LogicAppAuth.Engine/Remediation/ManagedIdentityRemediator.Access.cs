@@ -33,7 +33,7 @@ namespace LogicAppAuth.Engine.Remediation
             var targetName = JsonEdit.String(target, "name");
             var targetSubscription = AzureResourceId.SubscriptionOf(targetId);
             bool vaultPolicies = options.Roles.Count == 0 && string.Equals(JsonEdit.String(target, "type"), "Microsoft.KeyVault/vaults", StringComparison.OrdinalIgnoreCase)
-                && JsonEdit.Get(target, "properties", "enableRbacAuthorization") is JsonValue rbac && rbac.TryGetValue<bool>(out var usesRbac) && !usesRbac;
+                && KeyVaultPermissionModel.UsesAccessPolicies(target);
 
             foreach (var (holderId, _, enable, label) in identities)
             {

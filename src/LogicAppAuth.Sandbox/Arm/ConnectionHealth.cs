@@ -69,7 +69,7 @@ public sealed record ConnectionHealth(bool Ok, string Code, string Message)
     public static bool UsesManagedIdentity(JsonObject connection)
     {
         var properties = connection["properties"];
-        return string.Equals((string?)properties?["parameterValueSet"]?["name"], "managedIdentityAuth", StringComparison.OrdinalIgnoreCase)
-               || string.Equals((string?)properties?["parameterValueType"], "Alternative", StringComparison.OrdinalIgnoreCase);
+        var apiId = (string?)properties?["api"]?["id"] ?? "";
+        return ManagedApiCatalog.UsesManagedIdentity((string?)properties?["api"]?["name"] ?? apiId[(apiId.LastIndexOf('/') + 1)..], properties);
     }
 }

@@ -8,12 +8,15 @@ namespace LogicAppAuth.Sandbox.Arm;
 /// <c>GET /subscriptions/{s}/providers/Microsoft.Web/locations/{loc}/managedApis[/{api}]</c>: the managed
 /// connectors the scenarios use, with the parts a fix needs: <c>connectionParameters</c> (the OAuth
 /// <c>token</c> parameter of delegated connectors), <c>connectionParameterSets</c> for multi-auth
-/// connectors (one of them <c>managedIdentityAuth</c>) and <c>connectionAlternativeParameters</c> for
+/// connectors (the managed-identity one is <c>managedIdentityAuth</c> on most, <c>oauthMI</c> on Key Vault
+/// and SQL) and <c>connectionAlternativeParameters</c> for
 /// single-auth connectors that accept a managed identity as the alternative (azureautomation).
 /// </summary>
 public static class ManagedApiCatalog
 {
     private const string IconBase = "https://conn-afd-prod-endpoint-bmc9bqahasf3grgk.b01.azurefd.net/releases/v1.0.1722/1.0.1722.3904";
+
+    private const string ManagedIdentitySetDisplayName = "Logic Apps Managed Identity";
 
     private sealed record Api(string Name, string DisplayName, string Description, string BrandColor, Func<JsonObject> Build);
 
@@ -33,18 +36,18 @@ public static class ManagedApiCatalog
             "#804998", () => MultiAuth(
                 ParameterSet("keyBasedAuth", "Access Key", ("accountName", "string", "Azure Storage Account name or blob endpoint"), ("accessKey", "securestring", "Azure Storage Account Access Key")),
                 ParameterSet("servicePrincipalAuth", "Service principal authentication", ("token:clientId", "string", "Client ID"), ("token:clientSecret", "securestring", "Client Secret"), ("token:TenantId", "string", "Tenant")),
-                ParameterSet("managedIdentityAuth", "Logic Apps Managed Identity", ("accountName", "string", "Azure Storage Account name or blob endpoint")))),
+                ParameterSet("managedIdentityAuth", ManagedIdentitySetDisplayName, ("accountName", "string", "Azure Storage Account name or blob endpoint")))),
         new("servicebus", "Service Bus",
             "Connect to Azure Service Bus to send and receive messages.",
             "#c4d5ff", () => MultiAuth(
                 ParameterSet("connectionstringauth", "Access Key", ("connectionString", "securestring", "Azure Service Bus Connection String")),
-                ParameterSet("managedIdentityAuth", "Logic Apps Managed Identity", ("namespaceEndpoint", "string", "Namespace Endpoint")))),
+                ParameterSet("managedIdentityAuth", ManagedIdentitySetDisplayName, ("namespaceEndpoint", "string", "Namespace Endpoint")))),
         new("keyvault", "Azure Key Vault",
             "Azure Key Vault is a service to securely store and access secrets.",
             "#0079d6", () => MultiAuth(
                 ParameterSet("oauthDefault", "Default Azure AD application for OAuth", ("vaultName", "string", "Key vault name")),
                 ParameterSet("oauthSP", "Service principal authentication", ("vaultName", "string", "Key vault name"), ("token:clientId", "string", "Client ID"), ("token:clientSecret", "securestring", "Client Secret"), ("token:TenantId", "string", "Tenant")),
-                ParameterSet("managedIdentityAuth", "Logic Apps Managed Identity", ("vaultName", "string", "Key vault name")))),
+                ParameterSet("oauthMI", ManagedIdentitySetDisplayName, ("vaultName", "string", "Key vault name")))),
         new("azureautomation", "Azure Automation",
             "Azure Automation provides tools to manage your cloud and on-premises infrastructure seamlessly.",
             "#56A0D7", () =>
@@ -70,7 +73,7 @@ public static class ManagedApiCatalog
             "Microsoft SQL Server is a relational database management system developed by Microsoft.",
             "#ba141a", () => MultiAuth(
                 ParameterSet("sqlAuthentication", "SQL Server Authentication", ("server", "string", "SQL server name"), ("database", "string", "SQL database name"), ("username", "securestring", "Username"), ("password", "securestring", "Password")),
-                ParameterSet("oauthMI", "Logic Apps Managed Identity", ("server", "string", "SQL server name"), ("database", "string", "SQL database name")))),
+                ParameterSet("oauthMI", ManagedIdentitySetDisplayName, ("server", "string", "SQL server name"), ("database", "string", "SQL database name")))),
     ];
 
     public static IResult? TryHandle(HttpContext context, SandboxState state, Caller caller, ArmPath path)
@@ -126,6 +129,28 @@ public static class ManagedApiCatalog
     /// <summary>True when the API signs in a user with OAuth (its connectionParameters have an oauthSetting).</summary>
     public static bool IsDelegatedOAuth(string apiName) =>
         Find(apiName) is { } api && api.Build()["connectionParameters"]?["token"]?["type"]?.ToString() == "oauthSetting";
+
+    /// <summary>True when connection properties pick the connector's managed-identity sign-in:
+    /// <c>parameterValueType: Alternative</c>, or the parameter set the catalog names "Logic Apps Managed Identity"
+    /// (<c>managedIdentityAuth</c> for a connector the catalog does not hold).</summary>
+    public static bool UsesManagedIdentity(string apiName, JsonNode? properties)
+    {
+        if (string.Equals((string?)properties?["parameterValueType"], "Alternative", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var set = (string?)properties?["parameterValueSet"]?["name"];
+        if (set is null)
+        {
+            return false;
+        }
+
+        return Find(apiName)?.Build()["connectionParameterSets"]?["values"] is JsonArray sets
+            ? sets.Any(s => string.Equals((string?)s?["name"], set, StringComparison.OrdinalIgnoreCase)
+                            && (string?)s?["uiDefinition"]?["displayName"] == ManagedIdentitySetDisplayName)
+            : string.Equals(set, "managedIdentityAuth", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static Api? Find(string name) => Apis.FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 

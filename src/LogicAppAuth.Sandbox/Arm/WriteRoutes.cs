@@ -297,8 +297,7 @@ public static class WriteRoutes
             }
         }
 
-        var usesManagedIdentity = string.Equals((string?)input["parameterValueSet"]?["name"], "managedIdentityAuth", StringComparison.OrdinalIgnoreCase)
-                                  || string.Equals((string?)input["parameterValueType"], "Alternative", StringComparison.OrdinalIgnoreCase);
+        var usesManagedIdentity = ManagedApiCatalog.UsesManagedIdentity(apiName, input);
         var usesServicePrincipal = !usesManagedIdentity
             && (parameterValues.ContainsKey("token:clientSecret") || string.Equals((string?)nonSecret["token:grantType"], "client_credentials", StringComparison.OrdinalIgnoreCase));
         var delegated = !usesManagedIdentity && !usesServicePrincipal && ManagedApiCatalog.IsDelegatedOAuth(apiName);

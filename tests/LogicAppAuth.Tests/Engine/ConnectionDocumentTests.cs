@@ -42,6 +42,9 @@ public class ConnectionDocumentTests
     [Theory]
     [InlineData("""{ "api": { "name": "azureblob" }, "parameterValueSet": { "name": "managedIdentityAuth", "values": {} } }""", AuthenticationType.ManagedIdentity)]
     [InlineData("""{ "api": { "name": "azureautomation" }, "parameterValueType": "Alternative", "alternativeParameterValues": {} }""", AuthenticationType.ManagedIdentity)]
+    [InlineData("""{ "api": { "name": "keyvault" }, "parameterValueSet": { "name": "oauthMI", "values": { "vaultName": { "value": "kv" } } } }""", AuthenticationType.ManagedIdentity)]
+    [InlineData("""{ "api": { "name": "keyvault" }, "parameterValueType": "Alternative", "alternativeParameterValues": { "vaultName": "kv" } }""", AuthenticationType.ManagedIdentity)]
+    [InlineData("""{ "api": { "name": "keyvault" }, "parameterValueSet": { "name": "oauthDefault", "values": { "vaultName": { "value": "kv" } } } }""", AuthenticationType.OAuth)]
     [InlineData("""{ "api": { "name": "keyvault" }, "nonSecretParameterValues": { "token:clientId": "a", "token:grantType": "client_credentials" } }""", AuthenticationType.ServicePrincipal)]
     [InlineData("""{ "api": { "name": "teams" }, "authenticatedUser": {} }""", AuthenticationType.OAuth)]
     [InlineData("""{ "api": { "name": "azureblob" }, "parameterValueSet": { "name": "keyBasedAuth", "values": {} } }""", AuthenticationType.Key)]
@@ -59,6 +62,42 @@ public class ConnectionDocumentTests
     [InlineData("""{ }""", ConnectionStatus.Unknown)]
     public void ReadsTheStatus(string properties, ConnectionStatus expected) =>
         Assert.Equal(expected, Read(properties).Status);
+
+    [Theory]
+    [InlineData("""{ "statuses": [ { "status": "Error", "error": { "code": "Unauthenticated", "message": "This connection is not authenticated." } } ] }""")]
+    [InlineData("""{ "statuses": [ { "status": "Error", "error": { "properties": { "code": "Unauthenticated", "message": "This connection is not authenticated." } } } ] }""")]
+    public void ReadsTheStatusErrorFlatAsServedAndNestedAsSpecified(string properties)
+    {
+        var status = Read(properties);
+        Assert.Equal("Unauthenticated", status.ErrorCode);
+        Assert.Equal("This connection is not authenticated.", status.ErrorMessage);
+    }
+
+    [Fact]
+    public void ReadsParametersFromEveryBagTheFirstValueWinning()
+    {
+        var properties = JsonDocument.Parse("""
+            { "nonSecretParameterValues": { "token:TenantId": "t1" }, "parameterValues": { "token:TenantId": "t2", "server": "s" },
+              "alternativeParameterValues": { "vaultName": "kv" }, "parameterValueSet": { "name": "oauthMI", "values": { "database": { "value": "db" }, "server": { "value": "other" } } } }
+            """).RootElement;
+        var all = ConnectionParameters.All(properties);
+        Assert.Equal("t1", all["token:TenantId"]);
+        Assert.Equal("s", all["server"]);
+        Assert.Equal("kv", all["vaultName"]);
+        Assert.Equal("db", all["database"]);
+        Assert.Equal(all.Count, all.Keys.Count(name => ConnectionParameters.Value(properties, name) == all[name]));
+    }
+
+    [Theory]
+    [InlineData("""{ "properties": { "enableRbacAuthorization": true } }""", false)]
+    [InlineData("""{ "properties": { "enableRbacAuthorization": false } }""", true)]
+    [InlineData("""{ "properties": { "accessPolicies": [] } }""", true)]
+    [InlineData("""{ "id": "/subscriptions/x/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv" }""", false)]
+    public void AVaultUsesAccessPoliciesUnlessItSaysRbac(string vault, bool accessPolicies)
+    {
+        Assert.Equal(accessPolicies, LogicAppAuth.Engine.Arm.KeyVaultPermissionModel.UsesAccessPolicies(JsonDocument.Parse(vault).RootElement));
+        Assert.Equal(accessPolicies, LogicAppAuth.Engine.Arm.KeyVaultPermissionModel.UsesAccessPolicies(System.Text.Json.Nodes.JsonNode.Parse(vault)));
+    }
 
     [Fact]
     public void ReadsResourceGraphRowsWithLowerCasedTypeAndGroup()

@@ -115,7 +115,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
             {
                 ["parameterValueSet"] = new JsonObject
                 {
-                    ["name"] = "managedIdentityAuth",
+                    ["name"] = "oauthMI",
                     ["values"] = new JsonObject { ["vaultName"] = new JsonObject { ["value"] = "kv-contoso-secrets" } },
                 },
             },
@@ -125,7 +125,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
         var properties = connection!["properties"]!;
         Assert.Equal("Connected", (string?)properties["statuses"]![0]!["status"]);
         Assert.Equal("Connected", (string?)properties["overallStatus"]);
-        Assert.Equal("managedIdentityAuth", (string?)properties["parameterValueSet"]!["name"]);
+        Assert.Equal("oauthMI", (string?)properties["parameterValueSet"]!["name"]);
         Assert.Null(properties["nonSecretParameterValues"]!["token:clientId"]);
         Assert.Empty(properties["testLinks"]!.AsArray());
         Assert.Equal("Azure Key Vault", (string?)properties["api"]!["displayName"]);
