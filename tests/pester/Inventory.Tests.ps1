@@ -196,3 +196,55 @@ Describe 'Pipeline shapes from Az cmdlets' {
         ($json | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $_.Value | Should -Not -BeOfType ([System.Management.Automation.PSCustomObject]) }
     }
 }
+
+Describe 'Resource Graph limits: subscriptions per request and management groups beyond the service limit' {
+    BeforeAll {
+        function Get-StatusOnTenant($Target, [hashtable] $Scope = @{}) {
+            <# Rows and warnings of Get-LogicConnectorStatus against another sandbox. #>
+            $parameters = Get-SandboxConnectParameters $Target -As AccessToken
+            Connect-LogicAppAuth @parameters | Out-Null
+            try {
+                $rows = @(Get-LogicConnectorStatus @Scope -WarningVariable warnings -WarningAction SilentlyContinue)
+                [pscustomobject]@{ Rows = $rows; Warnings = @($warnings | ForEach-Object { "$_" }) }
+            }
+            finally { Connect-LogicAppAuth @connect | Out-Null }
+        }
+        $tenantArguments = '--generate', 'subscriptions=1200,connections=1200,workflows=24,standardApps=0', '--resource-graph-quota', '1000'
+    }
+
+    It 'lists every connection of a 1,200-subscription tenant in batches of at most 1,000, with no request refused' {
+        $tenant = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario '' -ExtraArguments $tenantArguments
+        try {
+            $result = Get-StatusOnTenant $tenant
+            @($result.Rows | Where-Object Exists).Count | Should -Be 1200
+            @($result.Rows.SubscriptionId | Sort-Object -Unique).Count | Should -BeGreaterThan 1000
+            $result.Warnings | Should -BeNullOrEmpty
+            $queries = @(Get-SandboxRequestLog $tenant | Where-Object path -like '/providers/Microsoft.ResourceGraph/resources')
+            @($queries | Where-Object status -ne 200) | Should -BeNullOrEmpty
+            $queries.Count | Should -BeGreaterOrEqual 4   # connections and referencing resources, two batches each
+        }
+        finally { $tenant | Stop-LogicAppAuthSandbox }
+    }
+
+    It 'halves a batch the service refuses with 400 and still lists every connection' {
+        $tenant = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario '' -ExtraArguments ($tenantArguments + @('--resource-graph-max-subscriptions', '700'))
+        try {
+            $result = Get-StatusOnTenant $tenant
+            @($result.Rows | Where-Object Exists).Count | Should -Be 1200
+            $result.Warnings | Should -BeNullOrEmpty
+            @(Get-SandboxRequestLog $tenant | Where-Object { $_.path -like '/providers/Microsoft.ResourceGraph/resources' -and $_.status -eq 400 }).Count | Should -BeGreaterThan 0
+        }
+        finally { $tenant | Stop-LogicAppAuthSandbox }
+    }
+
+    It 'warns when a management group holds more subscriptions than Resource Graph searches in one query' {
+        $limited = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments '--resource-graph-tenant-subscription-limit', '1' -Now $sandbox.timeAnchor
+        try {
+            $result = Get-StatusOnTenant $limited @{ ManagementGroupId = 'mg-contoso' }
+            $result.Warnings.Count | Should -Be 1
+            $result.Warnings[0] | Should -Match 'only part of the subscriptions under management group\(s\) mg-contoso.*-SubscriptionId'
+            @($result.Rows.SubscriptionId | Sort-Object -Unique).Count | Should -Be 1
+        }
+        finally { $limited | Stop-LogicAppAuthSandbox }
+    }
+}

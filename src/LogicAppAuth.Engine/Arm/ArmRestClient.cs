@@ -45,12 +45,12 @@ namespace LogicAppAuth.Engine.Arm
 
         /// <summary>A POST whose answer also carries headers the caller acts on (e.g. Resource Graph's quota headers).</summary>
         public async Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> PostWithHeadersAsync(string pathOrUrl, string jsonBody, string target,
-            string firstHeader, string secondHeader, CancellationToken cancellationToken)
+            CancellationToken cancellationToken, params string[] headerNames)
         {
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var body = await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken, response =>
             {
-                foreach (var name in new[] { firstHeader, secondHeader })
+                foreach (var name in headerNames)
                 {
                     if (response.Headers.TryGetValue(name, out var value))
                     {

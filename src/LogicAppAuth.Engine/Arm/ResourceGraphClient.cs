@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Arm
@@ -16,6 +18,12 @@ namespace LogicAppAuth.Engine.Arm
     {
         private const string Path = "/providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01";
         private const int PageSize = 1000;
+        private const string SubscriptionLimitHitHeader = "x-ms-tenant-subscription-limit-hit";
+
+        /// <summary>Most subscriptions one query may name (Resource Graph's documented limit).</summary>
+        public const int MaxSubscriptionsPerQuery = 1000;
+
+        private readonly HashSet<string> warned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly ArmRestClient arm;
         private readonly IOperationSink log;
 
@@ -27,22 +35,64 @@ namespace LogicAppAuth.Engine.Arm
 
         /// <summary>
         /// Runs <paramref name="query"/> over the given subscriptions or management groups (neither: every subscription the caller can read).
-        /// The next page is requested as soon as a page's $skipToken is known, so that the work on a page's rows overlaps that round trip
-        /// (unless the quota is used up: then the rows are handed over first, and the query waits for the quota to reset).
+        /// Subscriptions go in batches of at most <see cref="MaxSubscriptionsPerQuery"/>, the documented limit; a batch the service refuses
+        /// with 400 is halved and asked again, and a single subscription it still refuses is left out with a warning naming it.
         /// </summary>
         public async Task<int> QueryAsync(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
             Action<JsonElement> onRow, OperationProgress progress, CancellationToken cancellationToken)
         {
             int rows = 0, pages = 0;
-            Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)>? next = FetchPageAsync(query, subscriptions, managementGroups, null, cancellationToken);
+            var batches = new Stack<IReadOnlyList<string>>(Batches(subscriptions).Reverse());
+            while (batches.Count > 0)
+            {
+                var batch = batches.Pop();
+                (JsonDocument Body, IReadOnlyDictionary<string, string> Headers) first;
+                try
+                {
+                    first = await FetchPageAsync(query, batch, managementGroups, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus == 400 && batch.Count > 1)
+                {
+                    log.WriteVerbose($"Resource Graph refused a batch of {batch.Count} subscriptions ({e.ErrorId}); asking again in two halves.");
+                    batches.Push(batch.Skip(batch.Count / 2).ToList());
+                    batches.Push(batch.Take(batch.Count / 2).ToList());
+                    continue;
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus == 400 && batch.Count == 1)
+                {
+                    WarnOnce("refused:" + batch[0], $"Azure Resource Graph refused to query subscription {batch[0]} ({e.ErrorId}: {e.Message}); its connections are not listed. " +
+                        "List it with -SubscriptionId and -NoResourceGraph.");
+                    continue;
+                }
+
+                var (batchRows, batchPages) = await ReadPagesAsync(query, batch, managementGroups, first, onRow, progress, cancellationToken).ConfigureAwait(false);
+                rows += batchRows;
+                pages += batchPages;
+            }
+
+            log.WriteVerbose($"Resource Graph: {rows} rows in {pages} pages.");
+            return rows;
+        }
+
+        /// <summary>
+        /// Hands over the rows of a first page and every page after it. The next page is requested as soon as a page's $skipToken is
+        /// known, so that the work on a page's rows overlaps that round trip (unless the quota is used up: then the rows are handed
+        /// over first, and the query waits for the quota to reset).
+        /// </summary>
+        private async Task<(int Rows, int Pages)> ReadPagesAsync(string query, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
+            (JsonDocument Body, IReadOnlyDictionary<string, string> Headers) first, Action<JsonElement> onRow, OperationProgress progress, CancellationToken cancellationToken)
+        {
+            int rows = 0, pages = 0;
+            Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)>? next = Task.FromResult(first);
             while (next != null)
             {
-                var (page, quota) = await next.ConfigureAwait(false);
+                var (page, headers) = await next.ConfigureAwait(false);
                 using (page)
                 {
                     pages++;
+                    WarnIfPartial(headers, managementGroups);
                     var skipToken = Json.String(page.RootElement, "$skipToken");
-                    var quotaWait = QuotaWait(quota);
+                    var quotaWait = QuotaWait(headers);
                     next = skipToken.Length > 0 && quotaWait == TimeSpan.Zero
                         ? FetchPageAsync(query, subscriptions, managementGroups, skipToken, cancellationToken)
                         : null;
@@ -72,14 +122,51 @@ namespace LogicAppAuth.Engine.Arm
                 }
             }
 
-            log.WriteVerbose($"Resource Graph: {rows} rows in {pages} pages.");
-            return rows;
+            return (rows, pages);
+        }
+
+        private static IEnumerable<IReadOnlyList<string>> Batches(IReadOnlyCollection<string> subscriptions)
+        {
+            if (subscriptions.Count == 0)
+            {
+                yield return Array.Empty<string>();
+                yield break;
+            }
+
+            var all = subscriptions.ToList();
+            for (var start = 0; start < all.Count; start += MaxSubscriptionsPerQuery)
+            {
+                yield return all.GetRange(start, Math.Min(MaxSubscriptionsPerQuery, all.Count - start));
+            }
+        }
+
+        /// <summary>A management group beyond the service's subscription limit is searched only in part; the answer says so in a header.</summary>
+        private void WarnIfPartial(IReadOnlyDictionary<string, string> headers, IReadOnlyCollection<string> managementGroups)
+        {
+            if (headers.TryGetValue(SubscriptionLimitHitHeader, out var hit) && string.Equals(hit.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                WarnOnce(SubscriptionLimitHitHeader, $"Azure Resource Graph searched only part of the subscriptions under management group(s) {string.Join(", ", managementGroups)} " +
+                    $"({SubscriptionLimitHitHeader}), so the list is incomplete. List the subscriptions below them with -SubscriptionId instead.");
+            }
+        }
+
+        private void WarnOnce(string key, string message)
+        {
+            lock (warned)
+            {
+                if (!warned.Add(key))
+                {
+                    return;
+                }
+            }
+
+            log.WriteWarning(message);
         }
 
         private Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> FetchPageAsync(string query, IReadOnlyCollection<string> subscriptions,
             IReadOnlyCollection<string> managementGroups, string? skipToken, CancellationToken cancellationToken) =>
             arm.PostWithHeadersAsync(Path, RequestBody(query, subscriptions, managementGroups, skipToken), "/providers/Microsoft.ResourceGraph",
-                "x-ms-user-quota-remaining", "x-ms-user-quota-resets-after", cancellationToken);
+                cancellationToken, "x-ms-user-quota-remaining", "x-ms-user-quota-resets-after", SubscriptionLimitHitHeader);
 
         private static int HandOver(JsonElement page, Action<JsonElement> onRow)
         {

@@ -8,7 +8,7 @@ public static class CommandLine
     public const string Usage =
         "usage: LogicAppAuth.Sandbox --scenario contoso|<path.json> --ready-file <path> [--now <ISO 8601>] [--latency-ms N] [--page-size N] [--token-lifetime-seconds N]" +
         " [--generate subscriptions=N,connections=N,workflows=N,standardApps=N[,users=N,applications=N,servicePrincipals=N]]" +
-        " [--resource-graph-quota N] [--resource-graph-disabled] [--graph-throttle-every N]" +
+        " [--resource-graph-quota N] [--resource-graph-max-subscriptions N] [--resource-graph-tenant-subscription-limit N] [--resource-graph-disabled] [--graph-throttle-every N]" +
         " [--faults throttle,server-errors,resets,slow,short-tokens,arg-quota] [--fault-seed N] [--fault-slow-ms N]";
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -36,6 +36,8 @@ public static class CommandLine
                 case "--token-lifetime-seconds": options.TokenLifetimeSeconds = Number(); break;
                 case "--generate": options.Generate = Value(); break;
                 case "--resource-graph-quota": options.ResourceGraphQuota = Math.Max(1, Number()); break;
+                case "--resource-graph-max-subscriptions": options.ResourceGraphMaxSubscriptions = Math.Max(1, Number()); break;
+                case "--resource-graph-tenant-subscription-limit": options.ResourceGraphTenantSubscriptionLimit = Math.Max(1, Number()); break;
                 case "--resource-graph-disabled": options.ResourceGraphDisabled = true; break;
                 case "--faults": options.Faults = Value(); Faults.FaultProfileNames.Parse(options.Faults); break;
                 case "--fault-seed": options.FaultSeed = Number(); break;

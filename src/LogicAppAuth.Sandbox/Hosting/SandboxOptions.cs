@@ -29,6 +29,13 @@ public sealed class SandboxOptions
     /// <summary>Resource Graph queries each principal may send per 5-second window.</summary>
     public int ResourceGraphQuota { get; set; } = 15;
 
+    /// <summary>Most subscriptions one Resource Graph request may name (the documented 1,000); more is 400.</summary>
+    public int ResourceGraphMaxSubscriptions { get; set; } = 1000;
+
+    /// <summary>Most subscriptions a management-group query searches; beyond it the answer holds only these
+    /// and carries <c>x-ms-tenant-subscription-limit-hit: true</c>.</summary>
+    public int ResourceGraphTenantSubscriptionLimit { get; set; } = 5000;
+
     /// <summary>When set, every Resource Graph query is refused with 403 AuthorizationFailed.</summary>
     public bool ResourceGraphDisabled { get; set; }
 

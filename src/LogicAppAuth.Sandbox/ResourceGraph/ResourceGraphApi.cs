@@ -24,6 +24,7 @@ public sealed class ResourceGraphApi(SandboxState state, AccessCheck access)
     public const string ReadAction = "Microsoft.ResourceGraph/resources/read";
     public const string QuotaRemainingHeader = "x-ms-user-quota-remaining";
     public const string QuotaResetsAfterHeader = "x-ms-user-quota-resets-after";
+    public const string SubscriptionLimitHitHeader = "x-ms-tenant-subscription-limit-hit";
     public const int DefaultTop = 100;
     public const int MaxTop = 1000;
 
@@ -82,10 +83,24 @@ public sealed class ResourceGraphApi(SandboxState state, AccessCheck access)
             return error.Result;
         }
 
+        if (request.Subscriptions?.Count > state.Options.ResourceGraphMaxSubscriptions)
+        {
+            // Assumed wording: the documented limit is 1,000 subscriptions a request; the exact error is not published.
+            return BadRequest("BadRequest",
+                $"The request names {request.Subscriptions.Count} subscriptions; at most {state.Options.ResourceGraphMaxSubscriptions} may be queried at once. Batch the subscriptions.");
+        }
+
         var subscriptions = ResolveScopes(caller, request, out var scopeFailure);
         if (scopeFailure is not null)
         {
             return scopeFailure;
+        }
+
+        if (request.ManagementGroups is { Count: > 0 } && subscriptions.Count > state.Options.ResourceGraphTenantSubscriptionLimit)
+        {
+            // A management-group scope beyond the service's subscription limit is searched in part, and says so.
+            subscriptions = subscriptions.Take(state.Options.ResourceGraphTenantSubscriptionLimit).ToList();
+            context.Response.Headers[SubscriptionLimitHitHeader] = "true";
         }
 
         KqlQuery query;
