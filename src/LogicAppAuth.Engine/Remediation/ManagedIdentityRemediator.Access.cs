@@ -31,6 +31,7 @@ namespace LogicAppAuth.Engine.Remediation
             var target = await TargetAsync(arm, id, apiName, requirement, parameters, cancellationToken).ConfigureAwait(false);
             var targetId = JsonEdit.String(target, "id");
             var targetName = JsonEdit.String(target, "name");
+            backups.NoteFix(targetId: targetId);
             var targetSubscription = AzureResourceId.SubscriptionOf(targetId);
             bool vaultPolicies = options.Roles.Count == 0 && string.Equals(JsonEdit.String(target, "type"), "Microsoft.KeyVault/vaults", StringComparison.OrdinalIgnoreCase)
                 && JsonEdit.Get(target, "properties", "enableRbacAuthorization") is JsonValue rbac && rbac.TryGetValue<bool>(out var usesRbac) && !usesRbac;
@@ -77,7 +78,7 @@ namespace LogicAppAuth.Engine.Remediation
                                 {
                                 }
 
-                                context.Plan.Backups.RecordCreated("RoleAssignment", assignmentId, RoleApiVersion, context.Change.Description,
+                                context.Plan.Backups.RecordCreated("RoleAssignment", assignmentId, context.Change.Description,
                                     new JsonObject { ["scope"] = targetId, ["roleName"] = role.Name, ["principalId"] = objectId });
                             }
                             catch (LogicAppAuthException e) when (e.HttpStatus == 409 && e.ErrorId == "RoleAssignmentExists")
@@ -125,7 +126,7 @@ namespace LogicAppAuth.Engine.Remediation
                     {
                     }
 
-                    context.Plan.Backups.RecordCreated("VaultAccessPolicy", vaultId, VaultApiVersion, context.Change.Description, new JsonObject { ["policy"] = policy });
+                    context.Plan.Backups.RecordCreated("VaultAccessPolicy", vaultId, context.Change.Description, new JsonObject { ["policy"] = policy });
                 }, new[] { enable }) { PrincipalId = principal, Scope = vaultId });
         }
 

@@ -79,6 +79,7 @@ namespace LogicAppAuth.Engine.Remediation
                 throw NotSupported(id, apiName);
             }
 
+            backups.NoteFix(connectionId: id.Id);
             var plan = new RemediationPlan(session, backups, id.Id, apiName, $"Restore-LogicAppAuthBackup -Path '{backups.Folder.Replace("'", "''")}'");
             plan.Remember(id.Id, connection);
             var parameters = ConnectionFacts.Read(JsonDocumentOf(connection).RootElement).Parameters;
@@ -112,6 +113,7 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 var workflowId = JsonEdit.String(workflow, "id");
                 var name = JsonEdit.String(workflow, "name");
+                backups.NoteFix(holderId: workflowId);
                 plan.Remember(workflowId, workflow);
                 foreach (var reference in References(workflow, id.Id))
                 {
@@ -183,6 +185,7 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 var siteId = JsonEdit.String(site, "id");
                 var name = JsonEdit.String(site, "name");
+                backups.NoteFix(holderId: siteId);
                 plan.Remember(siteId, site);
                 var userAssigned = AppUserAssignedIdentity(listed, id.Id);
                 var (enable, label) = PlanSiteIdentity(plan, site, siteId, name, userAssigned);
@@ -220,7 +223,7 @@ namespace LogicAppAuth.Engine.Remediation
                             }
 
                             context.Change.PrincipalId = objectId;
-                            context.Plan.Backups.RecordCreated("AccessPolicy", policyId, ApiVersions.Connections, context.Change.Description);
+                            context.Plan.Backups.RecordCreated("AccessPolicy", policyId, context.Change.Description, new JsonObject { ["principalId"] = objectId });
                         }, new[] { enable }) { PrincipalId = principal };
                     plan.Add(addPolicy);
                 }

@@ -81,7 +81,7 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             Plan.CheckUnchanged(resourceId, JsonEdit.Fingerprint(fresh));
-            Plan.Backups.SaveResource(resourceId, resourceType, apiVersion, fresh);
+            Plan.Backups.SaveResource(resourceId, resourceType, fresh);
             var text = JsonEdit.Serialize(body((JsonObject)fresh.DeepClone()));
             var url = $"{resourceId}?api-version={apiVersion}";
             using var response = method == "PATCH"
@@ -103,7 +103,7 @@ namespace LogicAppAuth.Engine.Remediation
             var address = AppConnectionsFile.AddressOf(siteId);
             var fresh = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken).ConfigureAwait(false);
             Plan.CheckUnchanged(address, fresh.CurrentFingerprint, "content");
-            Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, AppConnectionsFile.ApiVersion, fresh.Text, fresh.CurrentFingerprint);
+            Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, fresh.Text, fresh.CurrentFingerprint);
             var text = edit(fresh);
             if (fresh.ETag.Length == 0)
             {

@@ -28,6 +28,9 @@ namespace LogicAppAuth.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>A tampered backup folder stops the whole call: nothing from it, or from folders piped after it, is trusted.</summary>
+        protected override bool Terminates(string errorId) => errorId == "BackupEntryRefused";
+
         protected override void ProcessRecord()
         {
             var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);

@@ -59,7 +59,7 @@ namespace LogicAppAuth.Commands
             }
 
             var folder = string.IsNullOrEmpty(BackupPath)
-                ? Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))
+                ? Path.Combine(BackupStore.DefaultRoot(), "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6))
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupPath);
             backups = new BackupStore(folder);
             remediator = new ManagedIdentityRemediator(SessionStore.Current, backups, new ManagedIdentityOptions

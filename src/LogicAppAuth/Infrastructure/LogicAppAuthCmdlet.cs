@@ -74,10 +74,13 @@ namespace LogicAppAuth.Commands.Infrastructure
             }
         }
 
+        /// <summary>Further failures, beyond the session-wide ones, that stop this cmdlet's whole call.</summary>
+        protected virtual bool Terminates(string errorId) => false;
+
         internal void WriteEngineError(LogicAppAuthException error)
         {
             var record = ErrorRecordFactory.Create(error);
-            if (SessionWideFailures.Contains(error.ErrorId))
+            if (SessionWideFailures.Contains(error.ErrorId) || Terminates(error.ErrorId))
             {
                 ThrowTerminatingError(record);
             }

@@ -1,0 +1,108 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace LogicAppAuth.Engine.Remediation
+{
+    /// <summary>
+    /// Files only their owner can read: backups hold whole workflow documents and connections.json texts, which may
+    /// carry secrets. On Unix folders are created 0700 and files 0600; on Windows they stay inside the user's own
+    /// profile folder (see <see cref="DefaultBackupRoot"/>) unless the caller names another place.
+    /// </summary>
+    internal static class PrivateStorage
+    {
+        private const int OwnerOnlyFolder = 0x1C0; // 0700
+        private const int OwnerOnlyFile = 0x180;   // 0600
+
+        private static readonly bool IsUnix = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
+        /// <summary>Where backups go when no -BackupPath is given: the user's data folder, never the current directory.</summary>
+        public static string DefaultBackupRoot()
+        {
+            if (!IsUnix)
+            {
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "LogicAppAuth", "backups");
+            }
+
+            var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            var home = Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            return Path.Combine(string.IsNullOrEmpty(dataHome) ? Path.Combine(home, ".local", "share") : dataHome!, "LogicAppAuth", "backups");
+        }
+
+        /// <summary>Creates <paramref name="folder"/> (and missing parents) readable by its owner only; an existing folder is made owner-only too.</summary>
+        public static void CreateFolder(string folder)
+        {
+            var parent = Path.GetDirectoryName(folder);
+            if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
+            {
+                Directory.CreateDirectory(parent);
+            }
+
+            Directory.CreateDirectory(folder);
+            SetMode(folder, OwnerOnlyFolder);
+        }
+
+        /// <summary>Writes a new file (it must not exist yet), owner-only, flushed to disk.</summary>
+        public static void WriteNew(string path, byte[] bytes)
+        {
+            using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                SetMode(path, OwnerOnlyFile);
+                stream.Write(bytes, 0, bytes.Length);
+                stream.Flush(true);
+            }
+        }
+
+        /// <summary>Replaces <paramref name="path"/> so that a reader sees the old text or the new one, never a part: a flushed temporary file renamed over it.</summary>
+        public static void WriteAtomically(string path, string text)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+            var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                WriteNew(temporary, new UTF8Encoding(false).GetBytes(text));
+                if (File.Exists(path))
+                {
+                    File.Replace(temporary, path, null);
+                }
+                else
+                {
+                    File.Move(temporary, path);
+                }
+            }
+            finally
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+            }
+        }
+
+        private static void SetMode(string path, int mode)
+        {
+            if (!IsUnix)
+            {
+                return;
+            }
+
+            // File.SetUnixFileMode exists from .NET 7 (PowerShell 7.3+); the module is built for netstandard2.0, so it is found at run time.
+            var modeType = typeof(File).Assembly.GetType("System.IO.UnixFileMode");
+            var setter = modeType == null ? null : typeof(File).GetMethod("SetUnixFileMode", new[] { typeof(string), modeType });
+            if (setter != null)
+            {
+                setter.Invoke(null, new[] { path, Enum.ToObject(modeType!, mode) });
+                return;
+            }
+
+            if (chmod(path, mode) != 0)
+            {
+                throw new IOException($"could not make '{path}' private to its owner (chmod failed with error {Marshal.GetLastWin32Error()})");
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, int mode);
+    }
+}
