@@ -179,6 +179,11 @@ namespace LogicAppAuth.Engine.Remediation
                     $"No Standard logic app in subscription {id.SubscriptionId} names V2 connection '{id.Name}' in its connections.json, so there is no app identity to give access to it.", id.Id);
             }
 
+            if (apps.Where(app => !MayUse(app.Site, JsonEdit.String(app.Site, "id"), AppUserAssignedIdentity(app.Listed, id.Id), id.Id, sink)).ToList().Count > 0)
+            {
+                return;
+            }
+
             var policies = await AccessPolicyPrincipalsAsync(arm, id.Id, cancellationToken).ConfigureAwait(false);
             var identities = new List<(string HolderId, string HolderName, PlannedChange? Enable, string Label)>();
             foreach (var (site, listed) in apps)

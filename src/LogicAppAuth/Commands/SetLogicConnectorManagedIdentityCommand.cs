@@ -15,7 +15,7 @@ namespace LogicAppAuth.Commands
     /// resource (or access policy), the connector's managed-identity shape, and the workflows' $connections. The engine
     /// plans (reads only); each change is then offered to ShouldProcess here, on the pipeline thread, and applied alone.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByResourceIdSet)]
+    [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByResourceIdSet)]
     [OutputType(typeof(RemediationResult))]
     public sealed class SetLogicConnectorManagedIdentityCommand : SingleConnectionCmdlet
     {
