@@ -512,4 +512,37 @@ Describe 'Set-LogicConnectorManagedIdentity with a target outside the connection
         $lines = @(Get-WhatIfLines $crossConnection -TargetResourceId $account)
         $lines | Where-Object { $_ -like "*Grant Storage Blob Data Contributor on $account to *" } | Should -Not -BeNullOrEmpty
     }
+
+    It 'refuses a backup folder that already holds files but no manifest, or another run''s manifest, and sends no write' {
+        $used = Join-Path $TestDrive 'not-empty'
+        New-Item -ItemType Directory $used | Out-Null
+        'planted' | Set-Content (Join-Path $used 'notes.txt')
+        $claimed = Join-Path $TestDrive 'claimed'
+        New-Item -ItemType Directory $claimed | Out-Null
+        '{}' | Set-Content (Join-Path $claimed 'manifest.json')
+        foreach ($case in @{ Folder = $used; ErrorId = 'BackupPathNotEmpty' }, @{ Folder = $claimed; ErrorId = 'BackupPathInUse' }) {
+            Clear-SandboxRequestLog -Sandbox $sb
+            Set-LogicConnectorManagedIdentity -ResourceId $crossConnection -TargetResourceId $account -BackupPath $case.Folder -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+            $failed[0].FullyQualifiedErrorId | Should -BeLike "$($case.ErrorId)*"
+            $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Get-Writes | Should -BeNullOrEmpty
+        }
+        Get-ChildItem $used -Name | Should -Be @('notes.txt')
+    }
+
+    It 'keeps its backups private under the user''s data folder by default (0700 folder, 0600 files, no temporary left)' -Skip:$IsWindows {
+        $dataHome = Join-Path $TestDrive 'data-home'
+        $saved = $env:XDG_DATA_HOME
+        $env:XDG_DATA_HOME = $dataHome
+        try { $results = @(Set-LogicConnectorManagedIdentity -ResourceId $crossConnection -TargetResourceId $account -Confirm:$false -PassThru) }
+        finally { $env:XDG_DATA_HOME = $saved }
+        $folder = ($results | Where-Object BackupPath | Select-Object -First 1).BackupPath
+        $folder | Should -BeLike (Join-Path $dataHome 'LogicAppAuth/backups/LogicAppAuth-backup-*')
+        (Get-Item $folder).UnixMode | Should -Be 'drwx------'
+        $files = @(Get-ChildItem $folder -Force)
+        $files.Name | Should -Contain 'manifest.json'
+        $files.Count | Should -BeGreaterThan 1
+        $files | ForEach-Object { $_.UnixMode | Should -Be '-rw-------' -Because $_.Name }
+        $files.Name | Where-Object { $_ -like '*.tmp' } | Should -BeNullOrEmpty
+    }
 }
