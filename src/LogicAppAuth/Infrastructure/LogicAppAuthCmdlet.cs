@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
 
@@ -72,6 +73,18 @@ namespace LogicAppAuth.Commands.Infrastructure
             {
                 WriteEngineError(ExceptionTranslator.Translate(e, target));
             }
+        }
+
+        /// <summary>False, with an InvalidArgument error, for a resource id whose path could address something else (a '..' segment, '?', '#').</summary>
+        protected bool Checked(string resourceId)
+        {
+            if (ArmNames.IdProblem(resourceId, "-ResourceId") is { } bad)
+            {
+                WriteEngineError(bad);
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>Further failures, beyond the session-wide ones, that stop this cmdlet's whole call.</summary>
