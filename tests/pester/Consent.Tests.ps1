@@ -100,3 +100,30 @@ Describe 'Headless re-consent' {
         $failed[0].Exception.Message | Should -BeLike '*Set-LogicConnectorManagedIdentity*'
     }
 }
+
+Describe 'A test link that climbs out of its connection' {
+    BeforeAll {
+        # Decoded and normalized, this path is the connection office365-healthy, not a path under office365-disabled-expired.
+        $target = "$connections/office365-disabled-expired"
+        $escape = "$target/x/%2e%2e/%2E%2E/office365-healthy?api-version=2016-06-01"
+        function Get-Escaped { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object { $_.path -like '*office365-healthy*' -or $_.path -like "$target/x*" }) }
+    }
+
+    It 'Test-LogicConnectorAuth -Live does not follow it' {
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri $escape
+        Clear-SandboxRequestLog -Sandbox $sb
+        $result = Test-LogicConnectorAuth -ResourceId $target -Live
+        Get-Escaped | Should -BeNullOrEmpty
+        $result.LiveTest | Should -Not -BeLike 'testLinks*'
+    }
+
+    It 'Complete-LogicConnectorConsent does not follow it' {
+        $link = Get-LogicConnectorConsentLink -ResourceId $target -ObjectId $megan
+        $landed = Open-InBrowser $link.Link
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri $escape
+        Clear-SandboxRequestLog -Sandbox $sb
+        $result = $link | Complete-LogicConnectorConsent -RedirectUrl $landed -WarningAction SilentlyContinue
+        Get-Escaped | Should -BeNullOrEmpty
+        $result.LiveTest | Should -Be 'testLinks[0] is not under the connection; not followed'
+    }
+}

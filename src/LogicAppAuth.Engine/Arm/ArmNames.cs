@@ -37,5 +37,38 @@ namespace LogicAppAuth.Engine.Arm
                     "Nothing was sent; give the id as the portal or Get-AzResource shows it.", id)
                 : null;
         }
+    
+        /// <summary>
+        /// The path and query of a URI the service emitted (a connection's testLinks or testRequests), only when its
+        /// canonical path lies under <paramref name="resourceId"/>. Each segment is decoded before it is compared, so that
+        /// '%2e%2e', '..', '\' or an encoded '/' cannot climb out after System.Uri normalizes the path.
+        /// </summary>
+        public static string? PathUnder(string uri, string resourceId)
+        {
+            string pathAndQuery;
+            if (uri.StartsWith("/", StringComparison.Ordinal) && !uri.StartsWith("//", StringComparison.Ordinal))
+            {
+                pathAndQuery = uri;
+            }
+            else if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeHttp))
+            {
+                // The text as given, not Uri's normalized form: that one has already removed the dot segments this check looks for.
+                var afterAuthority = uri.IndexOf('/', uri.IndexOf("//", StringComparison.Ordinal) + 2);
+                pathAndQuery = afterAuthority < 0 ? "/" : uri.Substring(afterAuthority);
+            }
+            else
+            {
+                return null;
+            }
+
+            var query = pathAndQuery.IndexOfAny(new[] { '?', '#' });
+            var path = query < 0 ? pathAndQuery : pathAndQuery.Substring(0, query);
+            var segments = path.Split('/').Skip(1).Select(Uri.UnescapeDataString).ToList();
+            var parent = resourceId.Trim('/').Split('/');
+            bool canonical = path.IndexOf('\\') < 0 && segments.All(segment => segment.Length > 0 && segment != "." && segment != ".."
+                && segment.IndexOfAny(new[] { '/', '\\' }) < 0 && !segment.Any(char.IsControl));
+            bool under = segments.Count > parent.Length && parent.Select((segment, i) => string.Equals(segment, segments[i], StringComparison.OrdinalIgnoreCase)).All(same => same);
+            return canonical && under && (query < 0 || pathAndQuery[query] == '?') ? pathAndQuery : null;
+        }
     }
 }
