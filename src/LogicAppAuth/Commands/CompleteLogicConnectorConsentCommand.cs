@@ -58,7 +58,7 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            var service = new ConsentService(SessionStore.Current);
+            var service = new ConsentService(Session);
             Run(connectionId, async (sink, token) =>
                 sink.WriteObject(await service.CompleteAsync(connectionId, code, ObjectId ?? "", TenantId ?? "", sink, token).ConfigureAwait(false)));
         }

@@ -32,7 +32,7 @@ namespace LogicAppAuth.Commands
 
         protected override void ProcessRecord()
         {
-            var service = new ConsentService(SessionStore.Current);
+            var service = new ConsentService(Session);
             foreach (var connectionId in ConnectionIds())
             {
                 Run(connectionId, async (sink, token) =>

@@ -39,7 +39,7 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            var restorer = new BackupRestorer(SessionStore.Current, Force);
+            var restorer = new BackupRestorer(Session, Force);
             RemediationPlan? plan = null;
             Run(folder, async (sink, token) => plan = await restorer.PlanAsync(folder, sink, token).ConfigureAwait(false));
             if (plan == null)

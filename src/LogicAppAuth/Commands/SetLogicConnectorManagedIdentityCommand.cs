@@ -62,7 +62,7 @@ namespace LogicAppAuth.Commands
                 ? Path.Combine(BackupStore.DefaultRoot(), "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6))
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupPath);
             backups = new BackupStore(folder);
-            remediator = new ManagedIdentityRemediator(SessionStore.Current, backups, new ManagedIdentityOptions
+            remediator = new ManagedIdentityRemediator(Session, backups, new ManagedIdentityOptions
             {
                 TargetResourceId = TargetResourceId ?? "",
                 UserAssignedIdentityId = UserAssignedIdentityId ?? "",

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands.Infrastructure
 {
@@ -72,6 +73,22 @@ namespace LogicAppAuth.Commands.Infrastructure
             catch (Exception e)
             {
                 WriteEngineError(ExceptionTranslator.Translate(e, target));
+            }
+        }
+
+        /// <summary>The signed-in session; after a failed Connect-LogicAppAuth, a terminating error instead.</summary>
+        protected AzureSession Session
+        {
+            get
+            {
+                if (SessionStore.SignInFailed)
+                {
+                    ThrowTerminatingError(ErrorRecordFactory.Create(new LogicAppAuthException("NotConnected", FailureKind.AuthenticationError,
+                        "The last Connect-LogicAppAuth failed, so its session was cleared and nothing is sent as an earlier identity or the default credential chain. " +
+                        "Run Connect-LogicAppAuth again, or Disconnect-LogicAppAuth to go back to the default credential chain.", "Connect-LogicAppAuth")));
+                }
+
+                return SessionStore.Current;
             }
         }
 

@@ -43,7 +43,7 @@ namespace LogicAppAuth.Commands.Infrastructure
         {
             if (ParameterSetName == ByNameSet)
             {
-                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? SessionStore.Current.DefaultSubscriptionId : SubscriptionId!.Trim();
+                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? Session.DefaultSubscriptionId : SubscriptionId!.Trim();
                 if (subscription.Length == 0)
                 {
                     WriteError(ErrorRecordFactory.InvalidArgument("SubscriptionRequired",
