@@ -87,7 +87,7 @@ function Invoke-Xunit([string] $Results) {
     Write-Host 'xunit: tests/LogicAppAuth.Tests'
     $noBuildArgument = if ($NoBuild) { @('--no-build') } else { @() }
     & dotnet test (Join-Path $root 'tests/LogicAppAuth.Tests/LogicAppAuth.Tests.csproj') -c $Configuration --nologo @noBuildArgument `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results | Out-Host
     $xunitExit = $LASTEXITCODE
     $trx = Get-ChildItem $Results -Recurse -Filter xunit.trx | Select-Object -First 1
     $counts = @{ Passed = 0; Failed = 1 }
