@@ -53,6 +53,29 @@ Describe 'Connect-LogicAppAuth' {
         @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod).Count | Should -BeGreaterThan 5
     }
 
+    It 'asks for tokens of the custom endpoint''s own audience, read from its /metadata/endpoints' {
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $connect = Get-SandboxConnectParameters $sandbox
+        Connect-LogicAppAuth @connect | Out-Null
+        @(Get-SandboxRequestLog -Sandbox $sandbox | Where-Object path -eq '/metadata/endpoints') | Should -Not -BeNullOrEmpty
+        @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod).Count | Should -BeGreaterThan 5
+    }
+
+    It 'never asks for a public-cloud token to send to a custom endpoint: <Case>' -TestCases @(
+        @{ Case = 'Resource Manager'; Extra = @{ ResourceManagerAudience = 'https://management.azure.com/' }; Parameter = '-ResourceManagerAudience' }
+        @{ Case = 'Graph'; Extra = @{ GraphAudience = 'https://graph.microsoft.com' }; Parameter = '-GraphAudience' }
+    ) {
+        param($Extra, $Parameter)
+        $connect = Get-SandboxConnectParameters $sandbox
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $caught = $null
+        try { Connect-LogicAppAuth @connect @Extra } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'PublicCloudAudience,*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught.Exception.Message | Should -BeLike "*public-cloud audience*$Parameter*"
+        @(Get-SandboxRequestLog -Sandbox $sandbox | Where-Object path -like '*/oauth2/*') | Should -BeNullOrEmpty
+    }
+
     It 'uses -AccessToken and -MicrosoftGraphAccessToken, given as strings or SecureStrings' {
         $connect = Get-SandboxConnectParameters $sandbox -As AccessToken
         $context = Connect-LogicAppAuth @connect

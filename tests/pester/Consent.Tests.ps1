@@ -50,6 +50,16 @@ Describe 'Headless re-consent' {
         $result.Healthy | Should -BeTrue
     }
 
+    It 'takes the code as a SecureString, and by default sends the browser where nothing can listen' {
+        $link = Get-LogicConnectorConsentLink -ResourceId "$connections/office365-expired" -ObjectId $megan
+        $landed = Open-InBrowser $link.Link
+        $landed | Should -BeLike 'https://logicappauth.invalid/consent?code=*'
+        $code = ([regex]::Match($landed, 'code=([^&]+)')).Groups[1].Value
+        $secure = ConvertTo-SecureString ([uri]::UnescapeDataString($code)) -AsPlainText -Force
+        (Complete-LogicConnectorConsent -ResourceId $link.ResourceId -Code $secure -ObjectId $megan -WarningAction SilentlyContinue).Status | Should -Be 'Connected'
+        (Get-Command Complete-LogicConnectorConsent).Parameters.Code.ParameterType | Should -Be ([securestring])
+    }
+
     It 'refuses a used or invalid code with an error that does not show the code' {
         $link = Get-LogicConnectorConsentLink -ResourceId "$connections/sharepoint-revoked" -ObjectId $megan
         $landed = Open-InBrowser $link.Link

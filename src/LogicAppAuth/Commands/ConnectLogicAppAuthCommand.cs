@@ -82,6 +82,16 @@ namespace LogicAppAuth.Commands
         [Alias("Subscription")]
         public string? SubscriptionId { get; set; }
 
+        /// <summary>The token audience of a custom -ResourceManagerUrl (otherwise read from its /metadata/endpoints).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ResourceManagerAudience { get; set; }
+
+        /// <summary>The token audience of a custom -GraphUrl (otherwise read from the Resource Manager endpoint's /metadata/endpoints).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GraphAudience { get; set; }
+
         protected override void EndProcessing()
         {
             AzureSession session;
@@ -145,6 +155,8 @@ namespace LogicAppAuth.Commands
                 ResourceManagerUrl = ResourceManagerUrl,
                 GraphUrl = GraphUrl,
                 AuthorityHost = AuthorityHost,
+                ResourceManagerAudience = ResourceManagerAudience,
+                GraphAudience = GraphAudience,
                 TrustedCertificatePath = TrustedCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificatePath),
                 SubscriptionId = SubscriptionId,
             };

@@ -16,7 +16,11 @@ namespace LogicAppAuth.Commands
     [OutputType(typeof(ConsentLink))]
     public sealed class GetLogicConnectorConsentLinkCommand : SingleConnectionCmdlet
     {
-        internal const string DefaultRedirectUri = "http://localhost/";
+        /// <summary>
+        /// Where the browser lands with the code: a name that never resolves (RFC 2606), so that no local program can
+        /// listen there and take the code; the browser shows an error page whose address is what the user copies.
+        /// </summary>
+        internal const string DefaultRedirectUri = "https://logicappauth.invalid/consent";
 
         [Parameter]
         [ValidateNotNullOrEmpty]
