@@ -217,6 +217,16 @@ Describe 'Restore-LogicAppAuthBackup of a tampered backup folder' {
         }
     }
 
+    It 'refuses a folder another restore holds (its lock file), and sends nothing' {
+        $folder = New-TamperedCopy 'locked' { param($m, $copy) 'busy' | Set-Content (Join-Path $copy '.restore.lock') }
+        Clear-SandboxRequestLog -Sandbox $sb
+        Restore-LogicAppAuthBackup -Path $folder -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'BackupInUse*'
+        $failed[0].Exception.Message | Should -BeLike '*.restore.lock*'
+        @(Get-SandboxRequestLog -Sandbox $sb) | Should -BeNullOrEmpty
+        Test-Path (Join-Path $folder '.restore.lock') | Should -BeTrue
+    }
+
     It 'ignores a lying description and api-version: the prompt and the requests come from checked data, with full ids' {
         $folder = New-TamperedCopy 'lying-description' {
             param($m)
@@ -233,5 +243,6 @@ Describe 'Restore-LogicAppAuthBackup of a tampered backup folder' {
         $deletes = @(Get-SandboxRequestLog -Sandbox $sb | Where-Object method -eq 'DELETE')
         $deletes.Count | Should -Be 1
         $deletes[0].query | Should -BeLike '*api-version=2022-04-01'
+        Test-Path (Join-Path $folder '.restore.lock') | Should -BeFalse
     }
 }

@@ -25,6 +25,7 @@ namespace LogicAppAuth.Engine.Remediation
     /// </summary>
     public sealed class BackupRestorer
     {
+        private const string LockName = ".restore.lock";
         private readonly AzureSession session;
         private readonly bool force;
 
@@ -33,6 +34,26 @@ namespace LogicAppAuth.Engine.Remediation
             this.session = session;
             this.force = force;
         }
+
+        /// <summary>
+        /// Takes the folder's lock file for one restore at a time (take it before planning, keep it until the last change is applied): created exclusively, deleted when disposed. A lock
+        /// left by a run that crashed stays until someone who knows no run is going deletes it.
+        /// </summary>
+        public static IDisposable Lock(string folder)
+        {
+            var path = Path.Combine(Path.GetFullPath(folder), LockName);
+            try
+            {
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException e) when (File.Exists(path))
+            {
+                throw new LogicAppAuthException("BackupInUse", FailureKind.ResourceExists,
+                    $"Another restore is using the backup folder '{folder}' (it holds {LockName}); nothing was restored. Wait for it to finish; " +
+                    $"if no other restore is running (one that crashed leaves the file behind), delete '{path}' and run the command again.", folder, e);
+            }
+        }
+
 
         public async Task<RemediationPlan> PlanAsync(string folder, IOperationSink sink, CancellationToken cancellationToken)
         {

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using LogicAppAuth.Commands.Infrastructure;
+using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Engine.Session;
 
@@ -40,6 +42,28 @@ namespace LogicAppAuth.Commands
             }
 
             var restorer = new BackupRestorer(Session, Force);
+            IDisposable? folderLock = null;
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    folderLock = BackupRestorer.Lock(folder);
+                }
+            }
+            catch (LogicAppAuthException e)
+            {
+                WriteEngineError(e);
+                return;
+            }
+
+            using (folderLock)
+            {
+                Restore(restorer, folder);
+            }
+        }
+
+        private void Restore(BackupRestorer restorer, string folder)
+        {
             RemediationPlan? plan = null;
             Run(folder, async (sink, token) => plan = await restorer.PlanAsync(folder, sink, token).ConfigureAwait(false));
             if (plan == null)
