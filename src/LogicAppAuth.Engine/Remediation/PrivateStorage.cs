@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Remediation
 {
@@ -44,41 +45,12 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>Writes a new file (it must not exist yet), owner-only, flushed to disk.</summary>
-        public static void WriteNew(string path, byte[] bytes)
-        {
-            using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                SetMode(path, OwnerOnlyFile);
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(true);
-            }
-        }
+        public static void WriteNew(string path, byte[] bytes) => AtomicFile.WriteNew(path, bytes, OwnerOnly);
 
-        /// <summary>Replaces <paramref name="path"/> so that a reader sees the old text or the new one, never a part: a flushed temporary file renamed over it.</summary>
-        public static void WriteAtomically(string path, string text)
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            try
-            {
-                WriteNew(temporary, new UTF8Encoding(false).GetBytes(text));
-                if (File.Exists(path))
-                {
-                    File.Replace(temporary, path, null);
-                }
-                else
-                {
-                    File.Move(temporary, path);
-                }
-            }
-            finally
-            {
-                if (File.Exists(temporary))
-                {
-                    File.Delete(temporary);
-                }
-            }
-        }
+        /// <summary>Replaces <paramref name="path"/> so that a reader sees the old text or the new one, never a part; the new file is owner-only.</summary>
+        public static void WriteAtomically(string path, string text) => AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(text), OwnerOnly);
+
+        private static void OwnerOnly(string path) => SetMode(path, OwnerOnlyFile);
 
         private static void SetMode(string path, int mode)
         {
