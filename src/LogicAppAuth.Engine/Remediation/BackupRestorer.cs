@@ -36,8 +36,9 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>
-        /// Takes the folder's lock file for one restore at a time (take it before planning, keep it until the last change is applied): created exclusively, deleted when disposed. A lock
-        /// left by a run that crashed stays until someone who knows no run is going deletes it.
+        /// Takes the folder's lock file, so that one restore works on it at a time: take it before planning and keep it
+        /// until the last change is applied. It is created exclusively and deleted when disposed; one left by a restore
+        /// that crashed stays until someone who knows no restore is running deletes it.
         /// </summary>
         public static IDisposable Lock(string folder)
         {
@@ -53,7 +54,6 @@ namespace LogicAppAuth.Engine.Remediation
                     $"if no other restore is running (one that crashed leaves the file behind), delete '{path}' and run the command again.", folder, e);
             }
         }
-
 
         public async Task<RemediationPlan> PlanAsync(string folder, IOperationSink sink, CancellationToken cancellationToken)
         {
@@ -272,32 +272,31 @@ namespace LogicAppAuth.Engine.Remediation
             var saved = entry.SavedText;
             var address = entry.ResourceId;
             var siteId = AppConnectionsFile.SiteIdOf(address);
-            var app = siteId;
             var current = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
             var now = current.CurrentFingerprint;
             if (string.Equals(now, JsonEdit.String(entry.Raw, "fingerprintRestored"), StringComparison.Ordinal) || string.Equals(now, AppConnectionsFile.Fingerprint(saved), StringComparison.Ordinal))
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} already reads as before the fix");
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {siteId} already reads as before the fix");
                 return;
             }
 
             if (!(JsonEdit.Get(entry.Raw, "changes") is JsonArray changes) || changes.Count == 0)
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} was backed up, but the fix never changed it");
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {siteId} was backed up, but the fix never changed it");
                 return;
             }
 
             var after = JsonEdit.String(entry.Raw, "fingerprintAfter");
             if (!string.Equals(now, after, StringComparison.Ordinal))
             {
-                changedSinceFix.Add($"connections.json of Standard app {app} changed after the fix (content {after} is now {now})");
+                changedSinceFix.Add($"connections.json of Standard app {siteId} changed after the fix (content {after} is now {now})");
             }
             else
             {
                 plan.RememberFingerprint(address, now);
             }
 
-            plan.Add(new PlannedChange(RemediationOperation.RestoreResource, address, "PUT", $"Put connections.json of Standard app {app} back as it was before the fix (PUT of the saved file)",
+            plan.Add(new PlannedChange(RemediationOperation.RestoreResource, address, "PUT", $"Put connections.json of Standard app {siteId} back as it was before the fix (PUT of the saved file)",
                 async context =>
                 {
                     await context.WriteFileAsync(siteId, _ => saved).ConfigureAwait(false);

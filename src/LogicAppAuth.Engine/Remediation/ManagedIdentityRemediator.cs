@@ -179,7 +179,8 @@ namespace LogicAppAuth.Engine.Remediation
                     $"No Standard logic app in subscription {id.SubscriptionId} names V2 connection '{id.Name}' in its connections.json, so there is no app identity to give access to it.", id.Id);
             }
 
-            if (apps.Where(app => !MayUse(app.Site, JsonEdit.String(app.Site, "id"), AppUserAssignedIdentity(app.Listed, id.Id), id.Id, sink)).ToList().Count > 0)
+            // Every app is looked at (one warning each) before the fix of this connection is given up.
+            if (apps.Count(app => !MayUse(app.Site, JsonEdit.String(app.Site, "id"), AppUserAssignedIdentity(app.Listed, id.Id), id.Id, sink)) > 0)
             {
                 return;
             }

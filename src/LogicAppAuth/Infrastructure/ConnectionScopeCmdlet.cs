@@ -60,7 +60,7 @@ namespace LogicAppAuth.Commands.Infrastructure
 
             if (ids.Count > 0)
             {
-                foreach (var id in ids.Where(Checked))
+                foreach (var id in ids.Where(AcceptResourceId))
                 {
                     if (SubscriptionOnly(id) is string subscription)
                     {

@@ -93,7 +93,7 @@ namespace LogicAppAuth.Commands.Infrastructure
         }
 
         /// <summary>False, with an InvalidArgument error, for a resource id whose path could address something else (a '..' segment, '?', '#').</summary>
-        protected bool Checked(string resourceId)
+        protected bool AcceptResourceId(string resourceId)
         {
             if (ArmNames.IdProblem(resourceId, "-ResourceId") is { } bad)
             {

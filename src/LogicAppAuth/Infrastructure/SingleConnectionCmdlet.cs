@@ -62,7 +62,7 @@ namespace LogicAppAuth.Commands.Infrastructure
             }
 
             var ids = InputObject?.BaseObject is string text ? new[] { text } : ResourceId ?? Array.Empty<string>();
-            var result = ids.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).Where(Checked).ToList();
+            var result = ids.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).Where(AcceptResourceId).ToList();
             if (result.Count == 0 && InputObject != null)
             {
                 WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",
