@@ -95,3 +95,22 @@ Describe 'A Standard app''s connections.json saved by someone else while a fix r
         ((Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json).managedApiConnections.sql.authentication.type | Should -Be 'ManagedServiceIdentity'
     }
 }
+
+Describe 'A connection saved by someone else between the fix''s last read and its write' {
+    It 'is not overwritten: the PUT carries the ETag read, the service refuses it (412), and the fix stops with ConcurrentChange' {
+        $connection = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.Web/connections/azureblob-sp-cert-expired"
+        # The first read plans the fix; the second is the read just before the PUT, after which the other writer saves.
+        Set-SandboxConcurrentWriter -Sandbox $sb -Path $connection -AfterReads 2
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'etag') -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange*'
+        $failed[0].TargetObject | Should -Be $connection
+        $failed[0].Exception.Message | Should -BeLike '*its ETag changed between the read and the write*'
+        Get-Writes | Where-Object { $_ -like "PUT $connection *" } | Should -Be @("PUT $connection 412")
+        $token = New-SandboxToken -Sandbox $sb
+        $saved = (& curl --silent --cacert $sb.certificatePath -H "Authorization: Bearer $token" "$($sb.endpoint)$($connection)?api-version=2016-06-01") | ConvertFrom-Json
+        $saved.tags.savedBy | Should -Be 'someone-else'
+        $saved.properties.parameterValueSet | Should -BeNullOrEmpty
+    }
+}
