@@ -119,7 +119,13 @@ Describe 'A test link that climbs out of its connection' {
         function Get-Escaped { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object { $_.path -like '*office365-healthy*' -or $_.path -like "$target/x*" }) }
     }
 
-    It 'Test-LogicConnectorAuth -Live does not follow it' {
+    It 'Test-LogicConnectorAuth -Live does not follow it, nor one whose encoded backslashes climb out' {
+        # System.Uri keeps %5C encoded, so only a check of the decoded segments sees the backslashes.
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri "$($sb.endpoint)$target/x%5C..%5C..%5Coffice365-healthy?api-version=2016-06-01"
+        Clear-SandboxRequestLog -Sandbox $sb
+        (Test-LogicConnectorAuth -ResourceId $target -Live).LiveTest | Should -Not -BeLike 'testLinks*'
+        Get-Escaped | Should -BeNullOrEmpty
+
         Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri $escape
         Clear-SandboxRequestLog -Sandbox $sb
         $result = Test-LogicConnectorAuth -ResourceId $target -Live
