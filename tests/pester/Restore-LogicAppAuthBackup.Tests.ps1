@@ -217,6 +217,16 @@ Describe 'Restore-LogicAppAuthBackup of a tampered backup folder' {
         }
     }
 
+    It 'refuses a folder other users can write to, and sends nothing' -Skip:$IsWindows {
+        $folder = New-TamperedCopy 'shared-folder' { param($m, $copy) }
+        & chmod 0777 $folder
+        Clear-SandboxRequestLog -Sandbox $sb
+        Restore-LogicAppAuthBackup -Path $folder -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'BackupFolderNotPrivate*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-SandboxRequestLog -Sandbox $sb) | Should -BeNullOrEmpty
+    }
+
     It 'refuses a folder another restore holds (its lock file), and sends nothing' {
         $folder = New-TamperedCopy 'locked' { param($m, $copy) 'busy' | Set-Content (Join-Path $copy '.restore.lock') }
         Clear-SandboxRequestLog -Sandbox $sb

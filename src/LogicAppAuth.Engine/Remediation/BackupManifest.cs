@@ -85,6 +85,13 @@ namespace LogicAppAuth.Engine.Remediation
                     $"'{folder}' holds no {BackupStore.ManifestName}. Give the folder that Set-LogicConnectorManagedIdentity wrote (its -BackupPath, or the BackupPath of its -PassThru output).", folder);
             }
 
+            if (PrivateStorage.WritableByOthers(folder) || PrivateStorage.WritableByOthers(path))
+            {
+                throw new LogicAppAuthException("BackupFolderNotPrivate", FailureKind.InvalidArgument,
+                    $"Other users can write to the backup folder '{folder}' or its {BackupStore.ManifestName}, so they could have changed what it would restore; nothing was restored. " +
+                    "Check its contents, make it private (chmod go-w, as the fix created it), and run the command again.", folder);
+            }
+
             JsonObject document;
             try
             {

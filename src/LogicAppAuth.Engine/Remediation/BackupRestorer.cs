@@ -199,7 +199,7 @@ namespace LogicAppAuth.Engine.Remediation
 
             var now = JsonEdit.Fingerprint(current);
             var restored = JsonEdit.String(entry.Raw, "fingerprintRestored");
-            if (restored.Length > 0 && string.Equals(now, restored, StringComparison.Ordinal))
+            if (restored.Length > 0 && JsonEdit.SameFingerprint(now, restored))
             {
                 plan.AddInPlace(RemediationOperation.RestoreResource, resourceId, $"{name} was already restored from this backup");
                 return;
@@ -212,7 +212,7 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             var after = JsonEdit.String(entry.Raw, "fingerprintAfter");
-            if (!string.Equals(now, after, StringComparison.Ordinal))
+            if (!JsonEdit.SameFingerprint(now, after))
             {
                 changedSinceFix.Add($"{name} changed after the fix (changedTime {after} is now {now})");
             }
@@ -287,7 +287,7 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             var after = JsonEdit.String(entry.Raw, "fingerprintAfter");
-            if (!string.Equals(now, after, StringComparison.Ordinal))
+            if (!JsonEdit.SameFingerprint(now, after))
             {
                 changedSinceFix.Add($"connections.json of Standard app {siteId} changed after the fix (content {after} is now {now})");
             }

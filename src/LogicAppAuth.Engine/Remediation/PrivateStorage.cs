@@ -52,6 +52,17 @@ namespace LogicAppAuth.Engine.Remediation
 
         private static void OwnerOnly(string path) => SetMode(path, OwnerOnlyFile);
 
+        /// <summary>
+        /// True when users other than the owner may write to <paramref name="path"/> (group or other write bit), so they
+        /// could have replaced what it holds. Unknown (Windows, or a runtime without File.GetUnixFileMode) counts as false.
+        /// </summary>
+        public static bool WritableByOthers(string path)
+        {
+            const int GroupOrOtherWrite = 0x12; // 0022
+            var getter = IsUnix ? typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) }) : null;
+            return getter != null && (Convert.ToInt32(getter.Invoke(null, new object[] { path })) & GroupOrOtherWrite) != 0;
+        }
+
         private static void SetMode(string path, int mode)
         {
             if (!IsUnix)

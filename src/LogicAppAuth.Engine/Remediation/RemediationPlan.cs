@@ -221,7 +221,7 @@ namespace LogicAppAuth.Engine.Remediation
                     "Change it by hand, or run the command again once the resource reports a changedTime.", resourceId);
             }
 
-            if (!string.Equals(expected, now, StringComparison.Ordinal))
+            if (!JsonEdit.SameFingerprint(expected, now))
             {
                 throw ConcurrentChange(resourceId, $"{basis} {Or(expected)} is now {Or(now)}");
             }

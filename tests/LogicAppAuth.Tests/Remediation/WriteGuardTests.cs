@@ -27,4 +27,11 @@ public sealed class WriteGuardTests
         plan.CheckUnchanged(Workflow, "2026-01-01T00:00:00Z");
         Assert.Equal("ConcurrentChange", Assert.Throws<LogicAppAuthException>(() => plan.CheckUnchanged(Workflow, "2026-01-02T00:00:00Z")).ErrorId);
     }
+
+    [Theory]
+    [InlineData("2026-12-04T17:29:24.02906Z", "2026-12-04T17:29:24.0290600Z", true)]
+    [InlineData("2026-12-04T17:29:24.02906Z", "2026-12-04T17:29:24.0290601Z", false)]
+    [InlineData("sha256:0011", "sha256:0011", true)]
+    [InlineData("sha256:0011", "sha256:0012", false)]
+    public void Fingerprints_that_are_times_compare_by_instant(string a, string b, bool same) => Assert.Equal(same, JsonEdit.SameFingerprint(a, b));
 }
