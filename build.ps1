@@ -103,7 +103,7 @@ function Invoke-Xunit([string] $Results) {
 function Invoke-PesterTests([string] $Results) {
     Write-Host 'Pester: tests/pester (fresh pwsh, module from output/)'
     $pesterSummary = Join-Path $Results 'pester-summary.json'
-    [string[]] $pathArgument = if ($TestPath) { '-TestPath', (($TestPath | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
+    [string[]] $pathArgument = if ($TestPath) { '-TestPath', ((($TestPath -split ',') | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
     & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
         -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
         -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument | Out-Host

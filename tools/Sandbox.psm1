@@ -123,6 +123,13 @@ function Set-SandboxSiteFile {
     finally { Remove-Item $body.FullName -ErrorAction SilentlyContinue }
 }
 
+function Set-SandboxTestLink {
+    <# Points a connection's testLinks[0] at -RequestUri, as a service emitting a hostile link would. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $ConnectionId, [Parameter(Mandatory)] [string] $RequestUri)
+    Invoke-SandboxRequest -Sandbox $Sandbox -Method Post -Uri "$($Sandbox.endpoint)/_sandbox/test-link" -Body (@{ connectionId = $ConnectionId; requestUri = $RequestUri } | ConvertTo-Json) | Out-Null
+}
+
 function Invoke-SandboxRequest {
     # curl with --cacert trusts the sandbox's own certificate for this call; TLS validation stays on.
     param($Sandbox, [string] $Method, [string] $Uri, [string] $Body)
@@ -134,4 +141,4 @@ function Invoke-SandboxRequest {
 }
 
 Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Clear-SandboxRequestLog, New-SandboxToken, Set-SandboxConcurrentWriter,
-    Get-SandboxSiteFile, Set-SandboxSiteFile
+    Get-SandboxSiteFile, Set-SandboxSiteFile, Set-SandboxTestLink

@@ -40,11 +40,9 @@ param(
     [ValidateRange(0, 3650)] [int] $WithinDays = 30,
     # Client id of a user-assigned identity; empty: the account's system-assigned identity.
     [string] $ClientId,
-    # Cloud and endpoints (Azure Stack Hub, private endpoints, or the LogicAppAuth sandbox).
+    # The named cloud. Endpoint overrides are not job parameters: whoever may start the job must not choose the host
+    # that receives the identity's tokens (see Get-EndpointSetting).
     [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')] [string] $Environment = 'AzureCloud',
-    [string] $ResourceManagerUrl,
-    [string] $GraphUrl,
-    [string] $TrustedCertificatePath,
     # Most findings listed per section.
     [ValidateRange(1, 100000)] [int] $MaxFindings = 500,
     # The report's size limit; Automation's job stream limit is 1 MiB.
@@ -61,13 +59,25 @@ function Stop-Runbook([int] $Code, [string] $Message) {
     exit $Code
 }
 
+function Get-EndpointSetting([string] $AutomationVariable, [string] $EnvironmentVariable) {
+    <# An endpoint override set by whoever administers the host: an Automation variable of the account (for Azure
+       Stack Hub or a private endpoint), or an environment variable outside Automation (e.g. the LogicAppAuth sandbox). #>
+    if ($inAutomation -and (Get-Command Get-AutomationVariable -ErrorAction SilentlyContinue)) {
+        try { return Get-AutomationVariable -Name $AutomationVariable } catch { return $null }
+    }
+    [Environment]::GetEnvironmentVariable($EnvironmentVariable)
+}
+
 try {
     if (-not (Get-Module LogicAppAuth)) { Import-Module LogicAppAuth }
     $connect = @{ Identity = $true; Environment = $Environment }
     if ($ClientId) { $connect.ClientId = $ClientId }
-    if ($ResourceManagerUrl) { $connect.ResourceManagerUrl = $ResourceManagerUrl }
-    if ($GraphUrl) { $connect.GraphUrl = $GraphUrl }
-    if ($TrustedCertificatePath) { $connect.TrustedCertificatePath = $TrustedCertificatePath }
+    $overrides = @{
+        ResourceManagerUrl     = Get-EndpointSetting 'LogicAppAuthResourceManagerUrl' 'LOGICAPPAUTH_RESOURCE_MANAGER_URL'
+        GraphUrl               = Get-EndpointSetting 'LogicAppAuthGraphUrl' 'LOGICAPPAUTH_GRAPH_URL'
+        TrustedCertificatePath = Get-EndpointSetting 'LogicAppAuthTrustedCertificatePath' 'LOGICAPPAUTH_TRUSTED_CERTIFICATE_PATH'
+    }
+    foreach ($name in $overrides.Keys) { if ($overrides[$name]) { $connect[$name] = $overrides[$name] } }
     Connect-LogicAppAuth @connect | Out-Null
 }
 catch {

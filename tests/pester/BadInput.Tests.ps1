@@ -295,3 +295,22 @@ Describe 'Callers without the roles a call needs' {
         $everything.Errors | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Names and ids that would change the request path' {
+    It '<Cmdlet> refuses <Case> with <ErrorId> (InvalidArgument) before any request' -TestCases @(
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'a resource group with /../'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration/../rg-standard' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'a resource group with ?'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'x?' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Case = 'a name with ?api-version'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration'; Name = 'a?api-version=2016-06-01&x='; WhatIf = $true }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Get-LogicConnectorConsentLink'; Case = 'a name with #'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration'; Name = 'office365-expired#x' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'an id with .. segments'; Splat = @{ ResourceId = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/x/../../../../rg-standard' }; ErrorId = 'InvalidResourceId' }
+        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'an id with ?'; Splat = @{ ResourceId = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/a?api-version=2016-06-01' }; ErrorId = 'InvalidResourceId' }
+    ) {
+        param($Cmdlet, $Splat, $ErrorId)
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $result = Invoke-Split { & $Cmdlet @Splat }
+        $result.Output | Should -BeNullOrEmpty
+        $result.Errors.Count | Should -Be 1
+        Assert-Error $result.Errors[0] $ErrorId 'InvalidArgument' $null 'Nothing was sent'
+        @(Get-SandboxRequestLog -Sandbox $sandbox | Where-Object { $_.path -like '/subscriptions*' -or $_.path -like '/providers*' }) | Should -BeNullOrEmpty
+    }
+}

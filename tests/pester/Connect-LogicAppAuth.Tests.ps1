@@ -32,6 +32,50 @@ Describe 'Connect-LogicAppAuth' {
         $caught.Exception.Message | Should -Not -Match 'not-the-secret'
     }
 
+    It 'a failed Connect clears the earlier session and says so; later calls are refused until a Connect succeeds' {
+        $connect = Get-SandboxConnectParameters $sandbox
+        Connect-LogicAppAuth @connect | Out-Null
+        $wrong = Get-SandboxConnectParameters $sandbox
+        $wrong.ClientSecret = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
+        $caught = $null
+        try { Connect-LogicAppAuth @wrong } catch { $caught = $_ }
+        $caught.Exception.Message | Should -BeLike '*The earlier session was cleared*'
+
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $refused = $null
+        try { Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod -ErrorAction Continue } catch { $refused = $_ }
+        $refused.FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
+        $refused.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $refused.Exception.Message | Should -BeLike '*Run Connect-LogicAppAuth again*'
+        @(Get-SandboxRequestLog -Sandbox $sandbox) | Should -BeNullOrEmpty
+
+        Connect-LogicAppAuth @connect | Out-Null
+        @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod).Count | Should -BeGreaterThan 5
+    }
+
+    It 'asks for tokens of the custom endpoint''s own audience, read from its /metadata/endpoints' {
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $connect = Get-SandboxConnectParameters $sandbox
+        Connect-LogicAppAuth @connect | Out-Null
+        @(Get-SandboxRequestLog -Sandbox $sandbox | Where-Object path -eq '/metadata/endpoints') | Should -Not -BeNullOrEmpty
+        @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $prod).Count | Should -BeGreaterThan 5
+    }
+
+    It 'never asks for a public-cloud token to send to a custom endpoint: <Case>' -TestCases @(
+        @{ Case = 'Resource Manager'; Extra = @{ ResourceManagerAudience = 'https://management.azure.com/' }; Parameter = '-ResourceManagerAudience' }
+        @{ Case = 'Graph'; Extra = @{ GraphAudience = 'https://graph.microsoft.com' }; Parameter = '-GraphAudience' }
+    ) {
+        param($Extra, $Parameter)
+        $connect = Get-SandboxConnectParameters $sandbox
+        Clear-SandboxRequestLog -Sandbox $sandbox
+        $caught = $null
+        try { Connect-LogicAppAuth @connect @Extra } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'PublicCloudAudience,*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught.Exception.Message | Should -BeLike "*public-cloud audience*$Parameter*"
+        @(Get-SandboxRequestLog -Sandbox $sandbox | Where-Object path -like '*/oauth2/*') | Should -BeNullOrEmpty
+    }
+
     It 'uses -AccessToken and -MicrosoftGraphAccessToken, given as strings or SecureStrings' {
         $connect = Get-SandboxConnectParameters $sandbox -As AccessToken
         $context = Connect-LogicAppAuth @connect

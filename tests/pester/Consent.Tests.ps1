@@ -50,6 +50,16 @@ Describe 'Headless re-consent' {
         $result.Healthy | Should -BeTrue
     }
 
+    It 'takes the code as a SecureString, and by default sends the browser where nothing can listen' {
+        $link = Get-LogicConnectorConsentLink -ResourceId "$connections/office365-expired" -ObjectId $megan
+        $landed = Open-InBrowser $link.Link
+        $landed | Should -BeLike 'https://logicappauth.invalid/consent?code=*'
+        $code = ([regex]::Match($landed, 'code=([^&]+)')).Groups[1].Value
+        $secure = ConvertTo-SecureString ([uri]::UnescapeDataString($code)) -AsPlainText -Force
+        (Complete-LogicConnectorConsent -ResourceId $link.ResourceId -Code $secure -ObjectId $megan -WarningAction SilentlyContinue).Status | Should -Be 'Connected'
+        (Get-Command Complete-LogicConnectorConsent).Parameters.Code.ParameterType | Should -Be ([securestring])
+    }
+
     It 'refuses a used or invalid code with an error that does not show the code' {
         $link = Get-LogicConnectorConsentLink -ResourceId "$connections/sharepoint-revoked" -ObjectId $megan
         $landed = Open-InBrowser $link.Link
@@ -98,5 +108,38 @@ Describe 'Headless re-consent' {
         Get-LogicConnectorConsentLink -ResourceId "$connections/servicebus-mi" -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConsentNotApplicable*'
         $failed[0].Exception.Message | Should -BeLike '*Set-LogicConnectorManagedIdentity*'
+    }
+}
+
+Describe 'A test link that climbs out of its connection' {
+    BeforeAll {
+        # Decoded and normalized, this path is the connection office365-healthy, not a path under office365-disabled-expired.
+        $target = "$connections/office365-disabled-expired"
+        $escape = "$target/x/%2e%2e/%2E%2E/office365-healthy?api-version=2016-06-01"
+        function Get-Escaped { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object { $_.path -like '*office365-healthy*' -or $_.path -like "$target/x*" }) }
+    }
+
+    It 'Test-LogicConnectorAuth -Live does not follow it, nor one whose encoded backslashes climb out' {
+        # System.Uri keeps %5C encoded, so only a check of the decoded segments sees the backslashes.
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri "$($sb.endpoint)$target/x%5C..%5C..%5Coffice365-healthy?api-version=2016-06-01"
+        Clear-SandboxRequestLog -Sandbox $sb
+        (Test-LogicConnectorAuth -ResourceId $target -Live).LiveTest | Should -Not -BeLike 'testLinks*'
+        Get-Escaped | Should -BeNullOrEmpty
+
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri $escape
+        Clear-SandboxRequestLog -Sandbox $sb
+        $result = Test-LogicConnectorAuth -ResourceId $target -Live
+        Get-Escaped | Should -BeNullOrEmpty
+        $result.LiveTest | Should -Not -BeLike 'testLinks*'
+    }
+
+    It 'Complete-LogicConnectorConsent does not follow it' {
+        $link = Get-LogicConnectorConsentLink -ResourceId $target -ObjectId $megan
+        $landed = Open-InBrowser $link.Link
+        Set-SandboxTestLink -Sandbox $sb -ConnectionId $target -RequestUri $escape
+        Clear-SandboxRequestLog -Sandbox $sb
+        $result = $link | Complete-LogicConnectorConsent -RedirectUrl $landed -WarningAction SilentlyContinue
+        Get-Escaped | Should -BeNullOrEmpty
+        $result.LiveTest | Should -Be 'testLinks[0] is not under the connection; not followed'
     }
 }

@@ -71,6 +71,19 @@ Describe 'New-LogicConnectorAlert' {
         (Get-Rule 'wf-daily-report-runs-failed').properties.severity | Should -Be 1
     }
 
+    It 'refuses to overwrite a rule someone saved between the read and the write, and sends no PUT' {
+        $rule = "$group/providers/Microsoft.Insights/metricAlerts/wf-daily-report-runs-failed"
+        Set-SandboxConcurrentWriter -Sandbox $sandbox -Path $rule -AfterReads 1
+        Clear-SandboxRequestLog $sandbox
+        New-LogicConnectorAlert -WorkflowId "$group/providers/Microsoft.Logic/workflows/wf-daily-report" -ActionGroupId $actionGroup -Severity 3 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange,*'
+        $failed[0].TargetObject | Should -Be $rule
+        Writes | Should -BeNullOrEmpty
+        (Get-Rule 'wf-daily-report-runs-failed').tags.savedBy | Should -Be 'someone-else'
+        (Get-Rule 'wf-daily-report-runs-failed').properties.severity | Should -Be 1
+    }
+
     It 'takes workflows piped from Get-AzLogicApp (Id) and from Get-AzResource (ResourceId)' {
         $piped = @(
             [pscustomobject]@{ Id = "$group/providers/Microsoft.Logic/workflows/wf-payroll"; Name = 'wf-payroll'; Location = 'westeurope' }

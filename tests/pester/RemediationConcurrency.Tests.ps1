@@ -24,7 +24,7 @@ Describe 'A Consumption workflow saved by someone else while a fix runs' {
     It 'is not overwritten: the fix refuses with ConcurrentChange and sends no write at all' {
         Set-SandboxConcurrentWriter -Sandbox $sb -Path $workflow -AfterReads 1
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'refused') -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'refused') -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange*'
         $failed[0].CategoryInfo.Category | Should -Be 'ResourceExists'
@@ -36,7 +36,7 @@ Describe 'A Consumption workflow saved by someone else while a fix runs' {
 
     It 'completes when run again, keeping the other writer''s change' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'again') -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'again') -PassThru)
         $results.Status | Select-Object -Unique | Should -Be 'Applied'
         (Get-Writes).Count | Should -Be 4
         (Test-LogicConnectorAuth -ResourceId $connection).Cause | Should -Be 'None'
@@ -60,7 +60,7 @@ Describe 'A Standard app''s connections.json saved by someone else while a fix r
     It 'is not overwritten when it changed after the plan read it; the error lists the access policy already added' {
         Set-SandboxConcurrentWriter -Sandbox $sb -Path $file -AfterReads 1
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-refused') -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-refused') -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange*'
         $failed[0].TargetObject | Should -Be $file
@@ -74,7 +74,7 @@ Describe 'A Standard app''s connections.json saved by someone else while a fix r
         # Read 1 is the plan's, read 2 the write's: the other save lands after the second, so only the ETag can catch it.
         Set-SandboxConcurrentWriter -Sandbox $sb -Path $file -AfterReads 2
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-412') -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-412') -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange*'
         $failed[0].Exception.Message | Should -BeLike '*its ETag changed between the read and the write*'
@@ -90,8 +90,27 @@ Describe 'A Standard app''s connections.json saved by someone else while a fix r
 
     It 'completes when run again' {
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-again')
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'std-again')
         Get-Writes | Should -Be @("PUT $file 204")
         ((Get-SandboxSiteFile -Sandbox $sb -SiteId $site).Text | ConvertFrom-Json).managedApiConnections.sql.authentication.type | Should -Be 'ManagedServiceIdentity'
+    }
+}
+
+Describe 'A connection saved by someone else between the fix''s last read and its write' {
+    It 'is not overwritten: the PUT carries the ETag read, the service refuses it (412), and the fix stops with ConcurrentChange' {
+        $connection = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.Web/connections/azureblob-sp-cert-expired"
+        # The first read plans the fix; the second is the read just before the PUT, after which the other writer saves.
+        Set-SandboxConcurrentWriter -Sandbox $sb -Path $connection -AfterReads 2
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'etag') -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConcurrentChange*'
+        $failed[0].TargetObject | Should -Be $connection
+        $failed[0].Exception.Message | Should -BeLike '*its ETag changed between the read and the write*'
+        Get-Writes | Where-Object { $_ -like "PUT $connection *" } | Should -Be @("PUT $connection 412")
+        $token = New-SandboxToken -Sandbox $sb
+        $saved = (& curl --silent --cacert $sb.certificatePath -H "Authorization: Bearer $token" "$($sb.endpoint)$($connection)?api-version=2016-06-01") | ConvertFrom-Json
+        $saved.tags.savedBy | Should -Be 'someone-else'
+        $saved.properties.parameterValueSet | Should -BeNullOrEmpty
     }
 }

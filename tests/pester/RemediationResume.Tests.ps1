@@ -33,7 +33,7 @@ Describe 'A fix interrupted half-way, then run again' {
         Connect-As norole
         Clear-SandboxRequestLog -Sandbox $sb
         $script:firstBackup = Join-Path $TestDrive 'first'
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath $script:firstBackup -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath $script:firstBackup -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $failed[0].Exception.Message | Should -BeLike '*Changes already made before it: (1) Enable the system-assigned managed identity of workflow wf-blob-export*'
@@ -46,7 +46,7 @@ Describe 'A fix interrupted half-way, then run again' {
     It 'completes the remaining steps when run again, without repeating the one already done' {
         Connect-As admin
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'second') -PassThru -ErrorVariable failed)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'second') -PassThru -ErrorVariable failed)
         $failed | Should -BeNullOrEmpty
         $writes = Get-Writes
         $writes | Should -Not -Contain "PATCH $workflow"
@@ -59,7 +59,7 @@ Describe 'A fix interrupted half-way, then run again' {
     It 'leaves the connection healthy, and a third run sends no write' {
         (Test-LogicConnectorAuth -ResourceId $connection).Cause | Should -Be 'None'
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $connection -BackupPath (Join-Path $TestDrive 'third')
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $connection -BackupPath (Join-Path $TestDrive 'third')
         Get-Writes | Should -BeNullOrEmpty
     }
 }

@@ -13,13 +13,16 @@ BeforeAll {
             IDENTITY_ENDPOINT = $sandbox.identityEndpoint
             IDENTITY_HEADER   = $sandbox.identityHeader
             PSModulePath      = $modulesRoot + [IO.Path]::PathSeparator + $env:PSModulePath
+            # The endpoints come from the host (Automation variables there), never from job parameters.
+            LOGICAPPAUTH_RESOURCE_MANAGER_URL = $sandbox.resourceManagerUrl
+            LOGICAPPAUTH_GRAPH_URL = $sandbox.graphUrl
+            LOGICAPPAUTH_TRUSTED_CERTIFICATE_PATH = $sandbox.certificatePath
         }
         foreach ($name in $Environment.Keys) { $variables[$name] = $Environment[$name] }
         $saved = @{}
         foreach ($name in $variables.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $variables[$name]) }
         try {
-            $stdout = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $runbook @Arguments `
-                -ResourceManagerUrl $sandbox.resourceManagerUrl -GraphUrl $sandbox.graphUrl -TrustedCertificatePath $sandbox.certificatePath 2>$null
+            $stdout = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $runbook @Arguments 2>$null
             [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($stdout -join "`n") }
         }
         finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
@@ -30,6 +33,11 @@ BeforeAll {
 }
 
 Describe 'The Automation runbook (samples/runbooks/Invoke-LogicAppAuthCheck.ps1)' {
+    It 'takes no endpoint or certificate as a job parameter' {
+        $parameters = (Get-Command $runbook).Parameters.Keys
+        foreach ($name in 'ResourceManagerUrl', 'GraphUrl', 'AuthorityHost', 'TrustedCertificatePath') { $parameters | Should -Not -Contain $name }
+    }
+
     It 'signs in with the managed identity and writes one JSON report to the output stream' {
         @($run.Text -split "`n").Count | Should -Be 1
         $report.report | Should -Be 'LogicAppAuth connector check'

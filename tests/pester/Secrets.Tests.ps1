@@ -70,7 +70,7 @@ BeforeAll {
     # Writes, with their backups.
     $records.Alert = Add-Captured { New-LogicConnectorAlert -WorkflowId "$group/providers/Microsoft.Logic/workflows/wf-daily-report" -Verbose -Debug }
     $backup = Join-Path $files 'backup-sb'
-    $records.Fix = Add-Captured { Set-LogicConnectorManagedIdentity -ResourceId "$connections/servicebus-mi" -BackupPath $backup -PassThru -Verbose -Debug }
+    $records.Fix = Add-Captured { Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId "$connections/servicebus-mi" -BackupPath $backup -PassThru -Verbose -Debug }
     $records.FixWhatIf = Add-Captured { Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi-healthy" -BackupPath (Join-Path $files 'backup-whatif') -WhatIf -Verbose -Debug }
     $records.Restore = Add-Captured { Restore-LogicAppAuthBackup -Path $backup -PassThru -Verbose -Debug }
 

@@ -23,14 +23,15 @@ BeforeAll {
     function Get-Writes { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object method -in 'PUT', 'PATCH', 'DELETE') }
     function ConvertTo-Canonical($Value) { $Value | ConvertTo-Json -Depth 100 -Compress }
     # -WhatIf writes to the host, so it runs in a fresh pwsh whose output is captured; returns the "What if:" lines.
-    function Get-WhatIfLines([string] $Id) {
+    function Get-WhatIfLines([string] $Id, [string] $TargetResourceId) {
         $printed = Invoke-FreshPwsh -ScriptBlock {
-            param($ModulePath, $Parameters, $Id)
+            param($ModulePath, $Parameters, $Id, $TargetResourceId)
             Import-Module $ModulePath
             $Parameters.ClientSecret = ConvertTo-SecureString $Parameters.ClientSecret -AsPlainText -Force
             Connect-LogicAppAuth @Parameters | Out-Null
-            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf
-        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $Id
+            $target = if ($TargetResourceId) { @{ TargetResourceId = $TargetResourceId } } else { @{} }
+            Set-LogicConnectorManagedIdentity -ResourceId $Id -WhatIf @target
+        } -ArgumentList $ModulePath, (Get-SandboxConnectParameters -Sandbox $sb | ForEach-Object { $_.ClientSecret = $sb.principals.admin.clientSecret; $_ }), $Id, $TargetResourceId
         @($printed | Where-Object { "$_" -like 'What if:*' } | ForEach-Object { "$_" })
     }
 
@@ -55,7 +56,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
         $lines = @(Get-WhatIfLines $kv)
         $lines.Count | Should -Be 4
         $lines[0] | Should -BeLike '*Enable the system-assigned managed identity of workflow wf-secret-rotation*PATCH*'
-        $lines[1] | Should -BeLike '*Grant Key Vault Secrets User on kv-contoso-secrets*'
+        $lines[1] | Should -BeLike '*Grant Key Vault Secrets User on /subscriptions/*/providers/Microsoft.KeyVault/vaults/kv-contoso-secrets to *'
         $lines[2] | Should -BeLike "*Switch connection keyvault-sp-secret-expired*oauthMI*PUT*"
         $lines[3] | Should -BeLike "*connectionProperties.authentication*wf-secret-rotation*PUT*"
         Get-Writes | Should -BeNullOrEmpty
@@ -64,7 +65,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
 
     It 'sends exactly the expected writes, in order, with backups first' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $script:results = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -BackupPath $backup -PassThru)
+        $script:results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $kv -BackupPath $backup -PassThru)
         $writes = Get-Writes
         @($writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @(
             "PATCH $workflows/wf-secret-rotation"
@@ -121,7 +122,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Consumption service-principal c
 
     It 'sends no write when run again, and reports everything in place' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $again = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -BackupPath (Join-Path $TestDrive 'kv-again') -PassThru)
+        $again = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $kv -BackupPath (Join-Path $TestDrive 'kv-again') -PassThru)
         Get-Writes | Should -BeNullOrEmpty
         $again.Status | Select-Object -Unique | Should -Be 'AlreadyInPlace'
         $again.Count | Should -Be 4
@@ -145,7 +146,7 @@ Describe 'Set-LogicConnectorManagedIdentity without enough rights' {
         $connectionBefore = ConvertTo-Canonical (Get-Connection 'azureblob-sp-cert-expired')
         Connect-As reader
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $blobSp -BackupPath (Join-Path $TestDrive 'reader-run') -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $blobSp -BackupPath (Join-Path $TestDrive 'reader-run') -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'AuthorizationFailed*'
@@ -167,11 +168,11 @@ Describe 'Set-LogicConnectorManagedIdentity without enough rights' {
             Connect-As norole
             Clear-SandboxRequestLog -Sandbox $sb
             $folder = Join-Path $TestDrive 'half-done'
-            Set-LogicConnectorManagedIdentity -ResourceId $blobSp -BackupPath $folder -ErrorVariable failed -ErrorAction SilentlyContinue
+            Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $blobSp -BackupPath $folder -ErrorVariable failed -ErrorAction SilentlyContinue
             $failed.Count | Should -Be 1
             $failed[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
             $message = $failed[0].Exception.Message
-            $message | Should -BeLike '*this step failed: Grant Storage Blob Data Contributor on stcontosodata*'
+            $message | Should -BeLike '*this step failed: Grant Storage Blob Data Contributor on /subscriptions/*/providers/Microsoft.Storage/storageAccounts/stcontosodata to *'
             $message | Should -BeLike '*Changes already made before it: (1) Enable the system-assigned managed identity of workflow wf-blob-export*'
             $message | Should -BeLike "*Restore-LogicAppAuthBackup -Path '$folder'*"
             $message | Should -BeLike '*Not sent: Switch connection azureblob-sp-cert-expired*'
@@ -195,7 +196,7 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
         Clear-SandboxRequestLog -Sandbox $sb
         $results = @(Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $sub |
             Where-Object Name -eq 'azureblob-sp-cert-expired' |
-            Set-LogicConnectorManagedIdentity -BackupPath (Join-Path $TestDrive 'blob-sp') -PassThru)
+            Set-LogicConnectorManagedIdentity -Confirm:$false -BackupPath (Join-Path $TestDrive 'blob-sp') -PassThru)
         $results.Operation | Should -Be @('EnableIdentity', 'AssignRole', 'SetConnectionAuthentication', 'RewireWorkflow')
         (Get-Writes).Count | Should -Be 4
         $results[1].RoleName | Should -Be 'Storage Blob Data Contributor'
@@ -205,7 +206,7 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
 
     It 'gives the existing identity of a Service Bus workflow Azure Service Bus Data Sender at the namespace, and nothing else' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @([pscustomobject]@{ ResourceId = "$connections/servicebus-mi" } | Set-LogicConnectorManagedIdentity -BackupPath (Join-Path $TestDrive 'sb') -PassThru)
+        $results = @([pscustomobject]@{ ResourceId = "$connections/servicebus-mi" } | Set-LogicConnectorManagedIdentity -Confirm:$false -BackupPath (Join-Path $TestDrive 'sb') -PassThru)
         $writes = Get-Writes
         $writes.Count | Should -Be 1
         $writes[0].method | Should -Be 'PUT'
@@ -219,13 +220,13 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
 
     It 'refuses, with nothing written, when the connection does not name its target; -TargetResourceId fixes it' {
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'TargetResourceUnknown*'
         $failed[0].Exception.Message | Should -BeLike '*-TargetResourceId*'
         Get-Writes | Should -BeNullOrEmpty
 
         $account = "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata"
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -TargetResourceId $account -BackupPath (Join-Path $TestDrive 'blob-mi') -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceGroupName rg-integration -Name azureblob-mi -SubscriptionId $sub -TargetResourceId $account -BackupPath (Join-Path $TestDrive 'blob-mi') -PassThru)
         ($results | Where-Object Status -eq 'Applied').Operation | Should -Be @('EnableIdentity', 'AssignRole')
         ($results | Where-Object Operation -eq 'AssignRole').Scope | Should -Be $account
         (Get-Writes).Count | Should -Be 2
@@ -233,7 +234,7 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
 
     It 'grants the role -Role names instead of the table''s, and refuses unknown role names' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi" -TargetResourceId "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata" -Role 'Storage Blob Data Reader' -BackupPath (Join-Path $TestDrive 'reader') -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId "$connections/azureblob-mi" -TargetResourceId "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata" -Role 'Storage Blob Data Reader' -BackupPath (Join-Path $TestDrive 'reader') -PassThru)
         ($results | Where-Object Operation -eq 'AssignRole').RoleName | Should -Be 'Storage Blob Data Reader'
         { Set-LogicConnectorManagedIdentity -ResourceId "$connections/azureblob-mi" -Role 'Storage Wizard' } | Should -Throw -ErrorId 'UnknownRole*'
     }
@@ -242,7 +243,7 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
         $v2 = "/subscriptions/$sub/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy"
         $appPrincipal = 'df5cf40e-7a78-4287-ae7e-52729e1a2ba3'
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std') -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std') -PassThru)
         @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PUT $v2/accessPolicies/$appPrincipal")
         $applied = $results | Where-Object Status -eq 'Applied'
         $applied.Operation | Should -Be 'AddAccessPolicy'
@@ -251,7 +252,7 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
         $manifest.entries.kind | Should -Be 'AccessPolicy'
 
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-again')
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-again')
         Get-Writes | Should -BeNullOrEmpty
         if (Get-Command Test-LogicConnectorAuth -ErrorAction SilentlyContinue) {
             (Test-LogicConnectorAuth -ResourceId $v2).AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
@@ -261,14 +262,14 @@ Describe 'Set-LogicConnectorManagedIdentity with pipeline input and targets' {
     It 'refuses a user-assigned identity for a workflow that has a system-assigned one, and writes nothing' {
         Clear-SandboxRequestLog -Sandbox $sb
         $identity = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-logic"
-        Set-LogicConnectorManagedIdentity -ResourceId "$connections/keyvault-sp-secret-expired" -UserAssignedIdentityId $identity -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId "$connections/keyvault-sp-secret-expired" -UserAssignedIdentityId $identity -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'IdentityConflict*'
         Get-Writes | Should -BeNullOrEmpty
     }
 
     It 'refuses a connector without managed identity, naming the alternatives, and writes nothing' {
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId "$connections/office365-expired" -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId "$connections/office365-expired" -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ManagedIdentityNotSupported*'
         $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
@@ -306,7 +307,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app whose connections.
 
     It 'writes the file after the access policy, changing only the entry''s authentication, with the file backed up byte for byte' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath $backup -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath $backup -PassThru)
         $expected = @(if (-not $policyExisted) { "PUT $policy" }) + "PUT $file"
         @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be $expected
         ($results | Where-Object Operation -eq 'SetAppConnectionAuthentication').Status | Should -Be 'Applied'
@@ -332,7 +333,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app whose connections.
 
     It 'sends no write when run again' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $again = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-file-again') -PassThru)
+        $again = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-file-again') -PassThru)
         Get-Writes | Should -BeNullOrEmpty
         ($again | Where-Object Operation -eq 'SetAppConnectionAuthentication').Status | Should -Be 'AlreadyInPlace'
     }
@@ -365,7 +366,7 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
 
     It 'adds secret get (list it had already) to the workflow identity''s access policy, and assigns no role' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $kv -TargetResourceId $legacy -BackupPath $backup -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $kv -TargetResourceId $legacy -BackupPath $backup -PassThru)
         $writes = @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" })
         $writes | Should -Contain "PUT $legacy/accessPolicies/add"
         $writes | Where-Object { $_ -like '*roleAssignments*' } | Should -BeNullOrEmpty
@@ -383,7 +384,7 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
 
     It 'sends no write when run again' {
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $kv -TargetResourceId $legacy -BackupPath (Join-Path $TestDrive 'legacy-again')
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $kv -TargetResourceId $legacy -BackupPath (Join-Path $TestDrive 'legacy-again')
         Get-Writes | Should -BeNullOrEmpty
     }
 
@@ -406,9 +407,26 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app with a user-assign
         $backup = Join-Path $TestDrive 'std-uami'
     }
 
+    It 'never attaches an identity that only connections.json names: a warning and diagnosis evidence, no write' {
+        $content = $fileBefore | ConvertFrom-Json -AsHashtable -Depth 100
+        $content.managedApiConnections.sql.authentication = [ordered]@{ type = 'ManagedServiceIdentity'; identity = $identity }
+        Set-SandboxSiteFile -Sandbox $sb -SiteId $site -Text ($content | ConvertTo-Json -Depth 100)
+        try {
+            (Test-LogicConnectorAuth -ResourceId $v2).Evidence | Should -BeLike "*connections.json of Standard app la-contoso-std names user-assigned identity $identity, which the app does not hold*"
+            Clear-SandboxRequestLog -Sandbox $sb
+            $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'borrowed') -PassThru -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue)
+            Get-Writes | Should -BeNullOrEmpty
+            $results | Should -BeNullOrEmpty
+            "$warned" | Should -BeLike "*names user-assigned identity $identity *does not hold it. It was not attached*-UserAssignedIdentityId '$identity'*"
+            (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable -Depth 100).identity.userAssignedIdentities | Should -BeNullOrEmpty
+            Test-Path (Join-Path $TestDrive 'borrowed') | Should -BeFalse
+        }
+        finally { Set-SandboxSiteFile -Sandbox $sb -SiteId $site -Text $fileBefore }
+    }
+
     It 'attaches the identity to the app, gives it an access policy, and names it in connections.json' {
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath $backup -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath $backup -PassThru)
         $siteAfter = Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable -Depth 100
         $script:identityPrincipal = $siteAfter.identity.userAssignedIdentities[$identity].principalId
         $identityPrincipal | Should -Not -BeNullOrEmpty
@@ -425,7 +443,7 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app with a user-assign
 
     It 'sends no write when run again' {
         Clear-SandboxRequestLog -Sandbox $sb
-        Set-LogicConnectorManagedIdentity -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath (Join-Path $TestDrive 'std-uami-again')
+        Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -UserAssignedIdentityId $identity -BackupPath (Join-Path $TestDrive 'std-uami-again')
         Get-Writes | Should -BeNullOrEmpty
     }
 
@@ -455,12 +473,76 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app without an identit
     It 'enables the app''s system-assigned identity first, then gives that new principal the access policy and switches the file' {
         (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable).Contains('identity') | Should -BeFalse
         Clear-SandboxRequestLog -Sandbox $sb
-        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-none') -PassThru)
+        $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-none') -PassThru)
         $principal = (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json).identity.principalId
         $principal | Should -Not -BeNullOrEmpty
         @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PATCH $site", "PUT $v2/accessPolicies/$principal", "PUT $file")
         ($results | Where-Object Operation -eq 'EnableIdentity').Status | Should -Be 'Applied'
         ($results | Where-Object Operation -eq 'AddAccessPolicy').PrincipalId | Should -Be $principal
         (Test-LogicConnectorAuth -ResourceId $v2).AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
+    }
+}
+
+Describe 'Set-LogicConnectorManagedIdentity with a target outside the connection''s resource group' {
+    BeforeAll {
+        # A connection and workflow in rg-standard whose accountName names the storage account in rg-integration.
+        $standardGroup = "/subscriptions/$sub/resourceGroups/rg-standard"
+        $crossConnection = "$standardGroup/providers/Microsoft.Web/connections/azureblob-cross-group"
+        $crossWorkflow = "$standardGroup/providers/Microsoft.Logic/workflows/wf-cross-group"
+        $account = "$rg/providers/Microsoft.Storage/storageAccounts/stcontosodata"
+        $connection = Get-Connection 'azureblob-sp-cert-expired'
+        Invoke-Arm PUT $crossConnection '2016-06-01' (@{ location = $connection.location; properties = @{ api = $connection.properties.api; displayName = 'cross group'; nonSecretParameterValues = $connection.properties.nonSecretParameterValues } } | ConvertTo-Json -Depth 20) | Out-Null
+        $workflow = Get-Workflow 'wf-blob-export'
+        $workflow.properties.parameters.'$connections'.value.azureblob.connectionId = $crossConnection
+        $workflow.properties.parameters.'$connections'.value.azureblob.connectionName = 'azureblob-cross-group'
+        Invoke-Arm PUT $crossWorkflow '2019-05-01' (@{ location = $workflow.location; properties = @{ state = 'Enabled'; definition = $workflow.properties.definition; parameters = $workflow.properties.parameters } } | ConvertTo-Json -Depth 100) | Out-Null
+    }
+
+    It 'refuses to grant on it unless -TargetResourceId names it, and sends no write' {
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId $crossConnection -BackupPath (Join-Path $TestDrive 'cross') -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'TargetOutsideResourceGroup*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failed[0].Exception.Message | Should -BeLike "*not in the connection's resource group rg-standard*$account*-TargetResourceId '$account'*"
+        Get-Writes | Should -BeNullOrEmpty
+    }
+
+    It 'plans the grant with the full target id when -TargetResourceId names it' {
+        $lines = @(Get-WhatIfLines $crossConnection -TargetResourceId $account)
+        $lines | Where-Object { $_ -like "*Grant Storage Blob Data Contributor on $account to *" } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses a backup folder that already holds files but no manifest, or another run''s manifest, and sends no write' {
+        $used = Join-Path $TestDrive 'not-empty'
+        New-Item -ItemType Directory $used | Out-Null
+        'planted' | Set-Content (Join-Path $used 'notes.txt')
+        $claimed = Join-Path $TestDrive 'claimed'
+        New-Item -ItemType Directory $claimed | Out-Null
+        '{}' | Set-Content (Join-Path $claimed 'manifest.json')
+        foreach ($case in @{ Folder = $used; ErrorId = 'BackupPathNotEmpty' }, @{ Folder = $claimed; ErrorId = 'BackupPathInUse' }) {
+            Clear-SandboxRequestLog -Sandbox $sb
+            Set-LogicConnectorManagedIdentity -ResourceId $crossConnection -TargetResourceId $account -BackupPath $case.Folder -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+            $failed[0].FullyQualifiedErrorId | Should -BeLike "$($case.ErrorId)*"
+            $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Get-Writes | Should -BeNullOrEmpty
+        }
+        Get-ChildItem $used -Name | Should -Be @('notes.txt')
+    }
+
+    It 'keeps its backups private under the user''s data folder by default (0700 folder, 0600 files, no temporary left)' -Skip:$IsWindows {
+        $dataHome = Join-Path $TestDrive 'data-home'
+        $saved = $env:XDG_DATA_HOME
+        $env:XDG_DATA_HOME = $dataHome
+        try { $results = @(Set-LogicConnectorManagedIdentity -ResourceId $crossConnection -TargetResourceId $account -Confirm:$false -PassThru) }
+        finally { $env:XDG_DATA_HOME = $saved }
+        $folder = ($results | Where-Object BackupPath | Select-Object -First 1).BackupPath
+        $folder | Should -BeLike (Join-Path $dataHome 'LogicAppAuth/backups/LogicAppAuth-backup-*')
+        (Get-Item $folder).UnixMode | Should -Be 'drwx------'
+        $files = @(Get-ChildItem $folder -Force)
+        $files.Name | Should -Contain 'manifest.json'
+        $files.Count | Should -BeGreaterThan 1
+        $files | ForEach-Object { $_.UnixMode | Should -Be '-rw-------' -Because $_.Name }
+        $files.Name | Where-Object { $_ -like '*.tmp' } | Should -BeNullOrEmpty
     }
 }

@@ -34,11 +34,12 @@ namespace LogicAppAuth.Engine.Arm
         public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
 
-        public async Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken) =>
-            await SendAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
+        /// <summary>A PUT; with <paramref name="ifMatch"/> (the ETag read), the service refuses it (412) when the resource changed since.</summary>
+        public async Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
+            await SendAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken, ifMatch: ifMatch).ConfigureAwait(false);
 
-        public async Task<JsonDocument> PatchAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken) =>
-            await SendAsync(RequestMethod.Patch, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
+        public async Task<JsonDocument> PatchAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
+            await SendAsync(RequestMethod.Patch, pathOrUrl, jsonBody, target, cancellationToken, ifMatch: ifMatch).ConfigureAwait(false);
 
         public async Task<JsonDocument> DeleteAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Delete, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
@@ -101,10 +102,10 @@ namespace LogicAppAuth.Engine.Arm
         }
 
         private async Task<JsonDocument> SendAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken,
-            Action<Response>? inspect = null)
+            Action<Response>? inspect = null, string? ifMatch = null)
         {
             var body = jsonBody == null ? null : System.Text.Encoding.UTF8.GetBytes(jsonBody);
-            return await SendRawAsync(method, pathOrUrl, body, null, target, cancellationToken, response =>
+            return await SendRawAsync(method, pathOrUrl, body, ifMatch, target, cancellationToken, response =>
             {
                 inspect?.Invoke(response);
                 return response.ContentStream == null || response.Content.ToMemory().Length == 0

@@ -21,8 +21,10 @@ namespace LogicAppAuth.Engine.Auth
                 [AzureChinaCloud] = (ArmEnvironment.AzureChina, AzureAuthorityHosts.AzureChina, new Uri("https://microsoftgraph.chinacloudapi.cn/")),
             };
 
-        private CloudEnvironment(string name, Uri resourceManagerUrl, string resourceManagerAudience, Uri graphUrl, string graphAudience, Uri authorityHost)
+        private CloudEnvironment(string name, Uri resourceManagerUrl, string resourceManagerAudience, Uri graphUrl, string graphAudience, Uri authorityHost,
+            IReadOnlyList<string> overriddenHosts)
         {
+            OverriddenHosts = overriddenHosts;
             Name = name;
             ResourceManagerUrl = resourceManagerUrl;
             ResourceManagerAudience = resourceManagerAudience;
@@ -44,8 +46,8 @@ namespace LogicAppAuth.Engine.Auth
         public static IEnumerable<string> Names => KnownClouds.Keys;
 
         /// <summary>
-        /// Builds the endpoints of a named cloud. Overrides change where requests go; token audiences stay those
-        /// of the named cloud, which is what Azure Stack Hub profiles and private endpoints expect.
+        /// Builds the endpoints of a named cloud. Overrides change where requests go; the audiences are the named
+        /// cloud's until a session replaces them for custom hosts (<see cref="TokenAudiences"/>).
         /// </summary>
         public static CloudEnvironment Create(string? name, Uri? resourceManagerUrl = null, Uri? graphUrl = null, Uri? authorityHost = null)
         {
@@ -62,11 +64,16 @@ namespace LogicAppAuth.Engine.Auth
                 cloud.Arm.Audience,
                 WithTrailingSlash(graphUrl ?? cloud.Graph),
                 graphAudience,
-                WithTrailingSlash(authorityHost ?? cloud.Authority));
+                WithTrailingSlash(authorityHost ?? cloud.Authority),
+                new[] { resourceManagerUrl, graphUrl, authorityHost }.Where(u => u != null).Select(u => u!.Host).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
         }
 
-        /// <summary>The hosts this environment talks to; a trusted certificate is honoured for these only.</summary>
-        public IEnumerable<string> Hosts => new[] { ResourceManagerUrl.Host, GraphUrl.Host, AuthorityHost.Host };
+        /// <summary>The same endpoints with the token audiences a custom endpoint needs (see <see cref="TokenAudiences"/>).</summary>
+        internal CloudEnvironment WithAudiences(string resourceManagerAudience, string graphAudience) =>
+            new CloudEnvironment(Name, ResourceManagerUrl, resourceManagerAudience, GraphUrl, graphAudience.TrimEnd('/'), AuthorityHost, OverriddenHosts);
+
+        /// <summary>The hosts given as overrides; an extra trusted certificate is honoured for these only, never for the named cloud's own hosts.</summary>
+        public IReadOnlyList<string> OverriddenHosts { get; }
 
         private static Uri WithTrailingSlash(Uri uri)
         {

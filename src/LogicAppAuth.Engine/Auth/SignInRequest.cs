@@ -25,6 +25,12 @@ namespace LogicAppAuth.Engine.Auth
         public Uri? ResourceManagerUrl { get; set; }
         public Uri? GraphUrl { get; set; }
         public Uri? AuthorityHost { get; set; }
+
+        /// <summary>The token audience for a custom -ResourceManagerUrl, when its metadata does not name one.</summary>
+        public string? ResourceManagerAudience { get; set; }
+
+        /// <summary>The token audience for a custom -GraphUrl, when the metadata does not name one.</summary>
+        public string? GraphAudience { get; set; }
         public string? TrustedCertificatePath { get; set; }
         public string? SubscriptionId { get; set; }
     }

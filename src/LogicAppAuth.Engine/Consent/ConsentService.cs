@@ -114,11 +114,16 @@ namespace LogicAppAuth.Engine.Consent
             {
                 var method = JsonEdit.String(testLink, "method").ToUpperInvariant();
                 var uri = JsonEdit.String(testLink, "requestUri");
-                if (method == "GET" && uri.Length > 0)
+                var path = ArmNames.PathUnder(uri, id.Id);
+                if (method == "GET" && uri.Length > 0 && path == null)
+                {
+                    result.LiveTest = "testLinks[0] is not under the connection; not followed";
+                }
+                else if (method == "GET" && uri.Length > 0)
                 {
                     try
                     {
-                        using (await arm.GetAsync(uri, id.Id, cancellationToken).ConfigureAwait(false))
+                        using (await arm.GetAsync(path!, id.Id, cancellationToken).ConfigureAwait(false))
                         {
                         }
 

@@ -109,7 +109,11 @@ namespace LogicAppAuth.Engine.Diagnosis
                     var principal = user.PrincipalId();
                     if (principal.Length == 0)
                     {
-                        findings.Add(DiagnosisCause.ManagedIdentityNotAssigned, $"Standard app {user.Name} has no {user.IdentityLabel()} (identity: {user.Identity.Describe()})");
+                        findings.Add(DiagnosisCause.ManagedIdentityNotAssigned, user.AuthenticationIdentity.Length > 0
+                            ? $"connections.json of Standard app {user.Name} names user-assigned identity {user.AuthenticationIdentity}, which the app does not hold " +
+                              $"(identity: {user.Identity.Describe()}); connections.json is app content, so the fix does not attach it on its own: check that it is the " +
+                              "intended identity, then name it with Set-LogicConnectorManagedIdentity -UserAssignedIdentityId"
+                            : $"Standard app {user.Name} has no {user.IdentityLabel()} (identity: {user.Identity.Describe()})");
                         continue;
                     }
 

@@ -295,25 +295,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             code == "401" || code == "403" || string.Equals(code, "Unauthorized", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "Forbidden", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The path and query of a service-emitted test URI, only when it lies under the connection itself (the host is the session's).</summary>
-        internal static string? PathUnder(string uri, string connectionId)
-        {
-            string pathAndQuery;
-            if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute))
-            {
-                pathAndQuery = absolute.PathAndQuery;
-            }
-            else if (uri.StartsWith("/", StringComparison.Ordinal))
-            {
-                pathAndQuery = uri;
-            }
-            else
-            {
-                return null;
-            }
-
-            var path = pathAndQuery.Split('?')[0];
-            return path.StartsWith(connectionId.TrimEnd('/') + "/", StringComparison.OrdinalIgnoreCase) && !path.Contains("/../") ? pathAndQuery : null;
-        }
+        internal static string? PathUnder(string uri, string connectionId) => ArmNames.PathUnder(uri, connectionId);
 
         /// <summary>dynamicInvoke bodies are sent only when the wrapped request is a GET.</summary>
         internal static bool IsReadOnlyInvoke(string body)

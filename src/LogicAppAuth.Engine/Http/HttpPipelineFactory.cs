@@ -43,6 +43,9 @@ namespace LogicAppAuth.Engine.Http
         public HttpPipeline CreateBearerPipeline(TokenCredential credential, string scope) =>
             HttpPipelineBuilder.Build(Configure(new PipelineOptions()), new BearerTokenAuthenticationPolicy(credential, scope));
 
+        /// <summary>A pipeline without credentials, for unauthenticated discovery (an endpoint's metadata).</summary>
+        public HttpPipeline CreatePlainPipeline() => HttpPipelineBuilder.Build(Configure(new PipelineOptions()));
+
         private sealed class PipelineOptions : ClientOptions
         {
         }

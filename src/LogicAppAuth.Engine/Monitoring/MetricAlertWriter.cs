@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Engine.Monitoring
@@ -32,10 +33,12 @@ namespace LogicAppAuth.Engine.Monitoring
     /// <summary>What a rule needs: created, updated (with the properties that differ) or nothing (already identical).</summary>
     public sealed class MetricAlertPlan
     {
-        internal MetricAlertPlan(ConnectorAlert alert, string body)
+        internal MetricAlertPlan(ConnectorAlert alert, string body, string readAs, string etag)
         {
             Alert = alert;
             Body = body;
+            ReadAs = readAs;
+            ETag = etag;
         }
 
         public ConnectorAlert Alert { get; }
@@ -51,6 +54,11 @@ namespace LogicAppAuth.Engine.Monitoring
             : $"Update metric alert rule '{Alert.Name}' ({Alert.Changes}): {Alert.Condition}, severity {Alert.Severity}, actions [{Alert.ActionGroupId}]";
 
         internal string Body { get; }
+
+        /// <summary>The rule as planned against: the fingerprint of its text, or "" when it did not exist.</summary>
+        internal string ReadAs { get; }
+
+        internal string ETag { get; }
     }
 
     /// <summary>
@@ -98,15 +106,7 @@ namespace LogicAppAuth.Engine.Monitoring
 
             var name = string.Format(CultureInfo.InvariantCulture, request.NameFormat, workflow.Name);
             var ruleId = $"{AzureResourceId.ResourceGroup(workflow.SubscriptionId, workflow.ResourceGroupName)}/providers/Microsoft.Insights/metricAlerts/{name}";
-            JsonObject? existing = null;
-            try
-            {
-                using var document = await arm.GetAsync($"{ruleId}?api-version={MetricAlertRequest.ApiVersion}", ruleId, cancellationToken).ConfigureAwait(false);
-                existing = JsonNode.Parse(document.RootElement.GetRawText()) as JsonObject;
-            }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
-            {
-            }
+            var (existing, readAs) = await ReadRuleAsync(ruleId, cancellationToken).ConfigureAwait(false);
 
             var desired = DesiredProperties(workflow);
             var changes = existing == null ? new List<string>() : Differences(desired, existing["properties"] as JsonObject ?? new JsonObject());
@@ -130,7 +130,7 @@ namespace LogicAppAuth.Engine.Monitoring
                 Enabled = true,
                 ActionGroupId = string.Join(";", request.ActionGroupIds),
             };
-            return new MetricAlertPlan(alert, body.ToJsonString());
+            return new MetricAlertPlan(alert, body.ToJsonString(), readAs, existing?["etag"]?.GetValue<string>() ?? "");
         }
 
         /// <summary>Sends the PUT a plan needs (none when the rule is unchanged) and returns the rule as it now is.</summary>
@@ -138,11 +138,40 @@ namespace LogicAppAuth.Engine.Monitoring
         {
             if (plan.NeedsWrite)
             {
-                using var _ = await arm.PutAsync($"{plan.Alert.ResourceId}?api-version={MetricAlertRequest.ApiVersion}", plan.Body, plan.Alert.ResourceId, cancellationToken)
-                    .ConfigureAwait(false);
+                var ruleId = plan.Alert.ResourceId;
+                var (_, now) = await ReadRuleAsync(ruleId, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(now, plan.ReadAs, StringComparison.Ordinal))
+                {
+                    throw RemediationPlan.ConcurrentChange(ruleId, plan.ReadAs.Length == 0 ? "it was created by someone else in between" : "its content changed between the read and the write");
+                }
+
+                try
+                {
+                    using var _ = await arm.PutAsync($"{ruleId}?api-version={MetricAlertRequest.ApiVersion}", plan.Body, ruleId, cancellationToken,
+                        plan.ETag.Length > 0 ? plan.ETag : null).ConfigureAwait(false);
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus == 412)
+                {
+                    throw RemediationPlan.ConcurrentChange(ruleId, "its ETag changed between the read and the write", e);
+                }
             }
 
             return plan.Alert;
+        }
+
+        /// <summary>The rule as it is now and the fingerprint of its text (metric alerts have no changedTime); (null, "") when there is none.</summary>
+        private async Task<(JsonObject? Rule, string Fingerprint)> ReadRuleAsync(string ruleId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using var document = await arm.GetAsync($"{ruleId}?api-version={MetricAlertRequest.ApiVersion}", ruleId, cancellationToken).ConfigureAwait(false);
+                var text = document.RootElement.GetRawText();
+                return (JsonNode.Parse(text) as JsonObject, AppConnectionsFile.Fingerprint(text));
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+                return (null, "");
+            }
         }
 
         private JsonObject DesiredProperties(AzureResourceId workflow)

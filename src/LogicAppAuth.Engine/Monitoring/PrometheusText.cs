@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Monitoring
 {
@@ -88,35 +89,8 @@ namespace LogicAppAuth.Engine.Monitoring
         /// </summary>
         public static void WriteAtomically(string path, string content)
         {
-            var full = Path.GetFullPath(path);
-            var folder = Path.GetDirectoryName(full) ?? ".";
-            Directory.CreateDirectory(folder);
-            var temporary = Path.Combine(folder, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    var bytes = new UTF8Encoding(false).GetBytes(content);
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(true);
-                }
-
-                if (File.Exists(full))
-                {
-                    File.Replace(temporary, full, null);
-                }
-                else
-                {
-                    File.Move(temporary, full);
-                }
-            }
-            finally
-            {
-                if (File.Exists(temporary))
-                {
-                    File.Delete(temporary);
-                }
-            }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+            AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(content));
         }
 
         private static bool TryParseValue(string text, out double value)

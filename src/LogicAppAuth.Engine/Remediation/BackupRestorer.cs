@@ -25,6 +25,7 @@ namespace LogicAppAuth.Engine.Remediation
     /// </summary>
     public sealed class BackupRestorer
     {
+        private const string LockName = ".restore.lock";
         private readonly AzureSession session;
         private readonly bool force;
 
@@ -34,98 +35,66 @@ namespace LogicAppAuth.Engine.Remediation
             this.force = force;
         }
 
+        /// <summary>
+        /// Takes the folder's lock file, so that one restore works on it at a time: take it before planning and keep it
+        /// until the last change is applied. It is created exclusively and deleted when disposed; one left by a restore
+        /// that crashed stays until someone who knows no restore is running deletes it.
+        /// </summary>
+        public static IDisposable Lock(string folder)
+        {
+            var path = Path.Combine(Path.GetFullPath(folder), LockName);
+            try
+            {
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException e) when (File.Exists(path))
+            {
+                throw new LogicAppAuthException("BackupInUse", FailureKind.ResourceExists,
+                    $"Another restore is using the backup folder '{folder}' (it holds {LockName}); nothing was restored. Wait for it to finish; " +
+                    $"if no other restore is running (one that crashed leaves the file behind), delete '{path}' and run the command again.", folder, e);
+            }
+        }
+
         public async Task<RemediationPlan> PlanAsync(string folder, IOperationSink sink, CancellationToken cancellationToken)
         {
-            var manifestPath = Path.Combine(folder, BackupStore.ManifestName);
-            if (!File.Exists(manifestPath))
-            {
-                throw new LogicAppAuthException("BackupNotFound", FailureKind.ObjectNotFound,
-                    $"'{folder}' holds no {BackupStore.ManifestName}. Give the folder that Set-LogicConnectorManagedIdentity wrote (its -BackupPath, or the BackupPath of its -PassThru output).", folder);
-            }
-
-            var manifest = JsonEdit.ParseObject(File.ReadAllText(manifestPath));
-            if (!string.Equals(JsonEdit.String(manifest, "schema"), BackupStore.Schema, StringComparison.Ordinal) || !(JsonEdit.Get(manifest, "entries") is JsonArray entries))
-            {
-                throw new LogicAppAuthException("BackupNotReadable", FailureKind.InvalidArgument, $"'{manifestPath}' is not a LogicAppAuth backup manifest ({BackupStore.Schema}).", manifestPath);
-            }
-
-            var items = entries.OfType<JsonObject>().ToList();
-            if (items.Count == 0)
-            {
-                throw new LogicAppAuthException("BackupEmpty", FailureKind.InvalidArgument, $"The backup in '{folder}' records no change; there is nothing to restore.", folder);
-            }
-
-            var safety = new BackupStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)) ?? ".",
-                Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)) + "-before-restore-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
-            var plan = new RemediationPlan(session, safety, JsonEdit.String(items[0], "resourceId"), "", $"Restore-LogicAppAuthBackup -Path '{safety.Folder.Replace("'", "''")}' (the state before this restore)", resultsPerTarget: true);
+            // Every entry is checked before the first request: a refused one stops the restore with nothing sent.
+            var manifest = BackupManifest.Read(folder);
+            var items = manifest.Entries;
+            var full = manifest.Folder.TrimEnd(Path.DirectorySeparatorChar);
+            var safety = new BackupStore(Path.Combine(Path.GetDirectoryName(full) ?? ".",
+                Path.GetFileName(full) + "-before-restore-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            safety.NoteFix(manifest.Fix);
+            var plan = new RemediationPlan(session, safety, items[0].ResourceId, "", $"Restore-LogicAppAuthBackup -Path '{safety.Folder.Replace("'", "''")}' (the state before this restore)", resultsPerTarget: true);
             var arm = session.Arm(sink);
             var changedSinceFix = new List<string>();
             var manifestLock = new object();
-            void Mark(JsonObject entry, string fingerprintRestored)
+            void Mark(BackupEntry entry, string fingerprintRestored)
             {
                 lock (manifestLock)
                 {
-                    entry["restoredTime"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
-                    entry["fingerprintRestored"] = fingerprintRestored;
-                    File.WriteAllText(manifestPath, JsonEdit.Serialize(manifest, indented: true), new UTF8Encoding(false));
+                    entry.Raw["restoredTime"] = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+                    entry.Raw["fingerprintRestored"] = fingerprintRestored;
+                    PrivateStorage.WriteAtomically(manifest.Path, JsonEdit.Serialize(manifest.Document, indented: true));
                 }
             }
 
             for (int i = items.Count - 1; i >= 0; i--)
             {
                 var entry = items[i];
-                var kind = JsonEdit.String(entry, "kind");
-                var resourceId = JsonEdit.String(entry, "resourceId");
-                var apiVersion = JsonEdit.String(entry, "apiVersion");
-                var description = JsonEdit.String(entry, "description");
-                switch (kind)
+                switch (entry.Kind)
                 {
                     case "RoleAssignment":
                     case "AccessPolicy":
-                        if (!await ExistsAsync(arm, resourceId, apiVersion, cancellationToken).ConfigureAwait(false))
-                        {
-                            plan.AddInPlace(kind == "RoleAssignment" ? RemediationOperation.DeleteRoleAssignment : RemediationOperation.DeleteAccessPolicy, resourceId,
-                                $"Already gone: {Undo(description)}");
-                            break;
-                        }
-
-                        plan.Add(new PlannedChange(kind == "RoleAssignment" ? RemediationOperation.DeleteRoleAssignment : RemediationOperation.DeleteAccessPolicy, resourceId, "DELETE",
-                            $"Delete what the fix created: {Undo(description)}", async context =>
-                            {
-                                using (await context.Arm.DeleteAsync($"{resourceId}?api-version={apiVersion}", resourceId, context.CancellationToken).ConfigureAwait(false))
-                                {
-                                }
-
-                                Mark(entry, "");
-                            }) { PrincipalId = JsonEdit.String(entry, "principalId"), RoleName = JsonEdit.String(entry, "roleName"), Scope = JsonEdit.String(entry, "scope") });
+                        await PlanDeleteAsync(plan, arm, manifest, entry, Mark, cancellationToken).ConfigureAwait(false);
                         break;
                     case "VaultAccessPolicy":
-                        var policy = JsonEdit.Get(entry, "policy")?.DeepClone();
-                        if (!await VaultHasPolicyForAsync(arm, resourceId, apiVersion, JsonEdit.String(policy, "objectId"), cancellationToken).ConfigureAwait(false))
-                        {
-                            plan.AddInPlace(RemediationOperation.RemoveVaultAccessPolicy, resourceId, $"Already gone: {Undo(description)}");
-                            break;
-                        }
-
-                        plan.Add(new PlannedChange(RemediationOperation.RemoveVaultAccessPolicy, $"{resourceId}/accessPolicies/remove", "PUT",
-                            $"Remove the Key Vault access policy the fix added: {Undo(description)}", async context =>
-                            {
-                                var body = new JsonObject { ["properties"] = new JsonObject { ["accessPolicies"] = new JsonArray(policy?.DeepClone()) } };
-                                using (await context.Arm.PutAsync($"{resourceId}/accessPolicies/remove?api-version={apiVersion}", JsonEdit.Serialize(body), resourceId, context.CancellationToken).ConfigureAwait(false))
-                                {
-                                }
-
-                                Mark(entry, "");
-                            }) { PrincipalId = JsonEdit.String(policy, "objectId"), Scope = resourceId });
+                        await PlanVaultPolicyRemovalAsync(plan, arm, entry, Mark, cancellationToken).ConfigureAwait(false);
                         break;
                     case "Resource":
-                        await PlanResourceAsync(plan, arm, folder, entry, resourceId, apiVersion, changedSinceFix, Mark, sink, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case "File":
-                        await PlanFileAsync(plan, arm, folder, entry, resourceId, changedSinceFix, Mark, cancellationToken).ConfigureAwait(false);
+                        await PlanResourceAsync(plan, arm, entry, changedSinceFix, Mark, sink, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
-                        sink.WriteWarning($"The backup manifest has an entry of kind '{kind}' that this version does not know; it was left alone ({resourceId}).");
+                        await PlanFileAsync(plan, arm, entry, changedSinceFix, Mark, cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }
@@ -140,13 +109,81 @@ namespace LogicAppAuth.Engine.Remediation
             return plan;
         }
 
-        private async Task PlanResourceAsync(RemediationPlan plan, ArmRestClient arm, string folder, JsonObject entry, string resourceId, string apiVersion,
-            List<string> changedSinceFix, Action<JsonObject, string> mark, IOperationSink sink, CancellationToken cancellationToken)
+        /// <summary>
+        /// A role assignment or access policy the fix created is deleted only when a GET shows it is that one: the same
+        /// principal (and, for a role assignment, the same role and scope).
+        /// </summary>
+        private static async Task PlanDeleteAsync(RemediationPlan plan, ArmRestClient arm, BackupManifest manifest, BackupEntry entry, Action<BackupEntry, string> mark,
+            CancellationToken cancellationToken)
         {
-            var type = JsonEdit.String(entry, "resourceType");
-            var file = BackupFile(folder, entry);
-            var saved = JsonEdit.ParseObject(File.ReadAllText(file));
-            var name = JsonEdit.String(saved, "name");
+            bool isRole = entry.Kind == "RoleAssignment";
+            var operation = isRole ? RemediationOperation.DeleteRoleAssignment : RemediationOperation.DeleteAccessPolicy;
+            var what = isRole
+                ? $"role assignment {entry.ResourceId} ({entry.Role!.Name} for principal {entry.PrincipalId} at {entry.Scope})"
+                : $"access policy {entry.ResourceId} (principal {entry.PrincipalId}) on connection {entry.Scope}";
+            JsonObject current;
+            try
+            {
+                using var document = await arm.GetAsync($"{entry.ResourceId}?api-version={entry.ApiVersion}", entry.ResourceId, cancellationToken).ConfigureAwait(false);
+                current = JsonEdit.ToObject(document);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+                plan.AddInPlace(operation, entry.ResourceId, $"Already gone: {what}");
+                return;
+            }
+
+            bool same = isRole
+                ? string.Equals(JsonEdit.String(current, "properties", "principalId"), entry.PrincipalId, StringComparison.OrdinalIgnoreCase)
+                    && JsonEdit.String(current, "properties", "roleDefinitionId").EndsWith("/" + entry.Role!.Id, StringComparison.OrdinalIgnoreCase)
+                    && BackupFix.SameId(JsonEdit.String(current, "properties", "scope"), entry.Scope)
+                : string.Equals(JsonEdit.String(current, "properties", "principal", "identity", "objectId"), entry.PrincipalId, StringComparison.OrdinalIgnoreCase);
+            if (!same)
+            {
+                throw BackupManifest.Refused(manifest.Path, entry.Number, entry.Kind, entry.ResourceId,
+                    $"Azure shows a different {(isRole ? "principal, role or scope" : "principal")} there than the fix granted, so it is not the one the fix created");
+            }
+
+            plan.Add(new PlannedChange(operation, entry.ResourceId, "DELETE", $"Delete {what}, which the fix created", async context =>
+            {
+                using (await context.Arm.DeleteAsync($"{entry.ResourceId}?api-version={entry.ApiVersion}", entry.ResourceId, context.CancellationToken).ConfigureAwait(false))
+                {
+                }
+
+                mark(entry, "");
+            }) { PrincipalId = entry.PrincipalId, RoleName = entry.Role?.Name ?? "", Scope = entry.Scope });
+        }
+
+        private static async Task PlanVaultPolicyRemovalAsync(RemediationPlan plan, ArmRestClient arm, BackupEntry entry, Action<BackupEntry, string> mark, CancellationToken cancellationToken)
+        {
+            var policy = entry.VaultPolicy!;
+            var permissions = string.Join(", ", ((JsonArray)JsonEdit.Get(policy, "permissions", "secrets")!).Select(p => p?.ToString()));
+            var what = $"the Key Vault access policy (secrets: {permissions}) for principal {entry.PrincipalId} on key vault {entry.ResourceId}";
+            if (!await VaultHasPolicyForAsync(arm, entry.ResourceId, entry.ApiVersion, entry.PrincipalId, cancellationToken).ConfigureAwait(false))
+            {
+                plan.AddInPlace(RemediationOperation.RemoveVaultAccessPolicy, entry.ResourceId, $"Already gone: {what}");
+                return;
+            }
+
+            plan.Add(new PlannedChange(RemediationOperation.RemoveVaultAccessPolicy, $"{entry.ResourceId}/accessPolicies/remove", "PUT", $"Remove {what}, which the fix added", async context =>
+            {
+                var body = new JsonObject { ["properties"] = new JsonObject { ["accessPolicies"] = new JsonArray(policy.DeepClone()) } };
+                using (await context.Arm.PutAsync($"{entry.ResourceId}/accessPolicies/remove?api-version={entry.ApiVersion}", JsonEdit.Serialize(body), entry.ResourceId, context.CancellationToken).ConfigureAwait(false))
+                {
+                }
+
+                mark(entry, "");
+            }) { PrincipalId = entry.PrincipalId, Scope = entry.ResourceId });
+        }
+
+        private static async Task PlanResourceAsync(RemediationPlan plan, ArmRestClient arm, BackupEntry entry,
+            List<string> changedSinceFix, Action<BackupEntry, string> mark, IOperationSink sink, CancellationToken cancellationToken)
+        {
+            var resourceId = entry.ResourceId;
+            var type = entry.ResourceType;
+            var apiVersion = entry.ApiVersion;
+            var saved = JsonEdit.ParseObject(entry.SavedText);
+            var name = $"{Short(type)} {resourceId}";
             JsonObject current;
             try
             {
@@ -157,27 +194,27 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 throw new LogicAppAuthException("ResourceGone", FailureKind.ObjectNotFound,
                     $"'{resourceId}' was deleted after the fix; this backup only puts back changes to existing resources, so nothing was restored. " +
-                    $"Its saved JSON is in '{file}' if you want to recreate it.", resourceId, e);
+                    $"Its saved JSON is in '{entry.SavedPath}' if you want to recreate it.", resourceId, e);
             }
 
             var now = JsonEdit.Fingerprint(current);
-            var restored = JsonEdit.String(entry, "fingerprintRestored");
-            if (restored.Length > 0 && string.Equals(now, restored, StringComparison.Ordinal))
+            var restored = JsonEdit.String(entry.Raw, "fingerprintRestored");
+            if (restored.Length > 0 && JsonEdit.SameFingerprint(now, restored))
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, resourceId, $"{Short(type)} {name} was already restored from this backup");
+                plan.AddInPlace(RemediationOperation.RestoreResource, resourceId, $"{name} was already restored from this backup");
                 return;
             }
 
-            if (!(JsonEdit.Get(entry, "changes") is JsonArray changes) || changes.Count == 0)
+            if (!(JsonEdit.Get(entry.Raw, "changes") is JsonArray changes) || changes.Count == 0)
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, resourceId, $"{Short(type)} {name} was backed up, but the fix never changed it");
+                plan.AddInPlace(RemediationOperation.RestoreResource, resourceId, $"{name} was backed up, but the fix never changed it");
                 return;
             }
 
-            var after = JsonEdit.String(entry, "fingerprintAfter");
-            if (!string.Equals(now, after, StringComparison.Ordinal))
+            var after = JsonEdit.String(entry.Raw, "fingerprintAfter");
+            if (!JsonEdit.SameFingerprint(now, after))
             {
-                changedSinceFix.Add($"{Short(type)} {name} changed after the fix (changedTime {after} is now {now})");
+                changedSinceFix.Add($"{name} changed after the fix (changedTime {after} is now {now})");
             }
             else
             {
@@ -191,15 +228,15 @@ namespace LogicAppAuth.Engine.Remediation
                 var authentication = ConnectionDocument.Read(System.Text.Json.JsonDocument.Parse(JsonEdit.Serialize(saved)).RootElement).AuthenticationType;
                 if (authentication == AuthenticationType.ServicePrincipal || authentication == AuthenticationType.Key)
                 {
-                    sink.WriteWarning($"Connection {name} signed in with a {(authentication == AuthenticationType.Key ? "key" : "service principal")} before the fix. " +
+                    sink.WriteWarning($"Connection {resourceId} signed in with a {(authentication == AuthenticationType.Key ? "key" : "service principal")} before the fix. " +
                         "Azure never returns secret values, so the backup has none: after the restore, enter the secret again (token:clientSecret or the key).");
                 }
             }
 
             var method = isSite ? "PATCH" : "PUT";
             var description = isSite
-                ? $"Put the identity of Standard app {name} back as it was before the fix (PATCH identity)"
-                : $"Put {Short(type)} {name} back as it was before the fix (PUT of the saved document)";
+                ? $"Put the identity of {name} back as it was before the fix (PATCH identity)"
+                : $"Put {name} back as it was before the fix (PUT of the saved document)";
             plan.Add(new PlannedChange(RemediationOperation.RestoreResource, resourceId, method, description, async context =>
             {
                 var result = await context.WriteAsync(resourceId, type, apiVersion, method, _ =>
@@ -229,53 +266,42 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>A Standard app's connections.json is put back to its exact saved text (PUT with If-Match of the file as read now).</summary>
-        private static async Task PlanFileAsync(RemediationPlan plan, ArmRestClient arm, string folder, JsonObject entry, string address,
-            List<string> changedSinceFix, Action<JsonObject, string> mark, CancellationToken cancellationToken)
+        private static async Task PlanFileAsync(RemediationPlan plan, ArmRestClient arm, BackupEntry entry,
+            List<string> changedSinceFix, Action<BackupEntry, string> mark, CancellationToken cancellationToken)
         {
-            var saved = File.ReadAllText(BackupFile(folder, entry));
+            var saved = entry.SavedText;
+            var address = entry.ResourceId;
             var siteId = AppConnectionsFile.SiteIdOf(address);
-            var app = siteId.Substring(siteId.LastIndexOf('/') + 1);
             var current = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
             var now = current.CurrentFingerprint;
-            if (string.Equals(now, JsonEdit.String(entry, "fingerprintRestored"), StringComparison.Ordinal) || string.Equals(now, AppConnectionsFile.Fingerprint(saved), StringComparison.Ordinal))
+            if (string.Equals(now, JsonEdit.String(entry.Raw, "fingerprintRestored"), StringComparison.Ordinal) || string.Equals(now, AppConnectionsFile.Fingerprint(saved), StringComparison.Ordinal))
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} already reads as before the fix");
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {siteId} already reads as before the fix");
                 return;
             }
 
-            if (!(JsonEdit.Get(entry, "changes") is JsonArray changes) || changes.Count == 0)
+            if (!(JsonEdit.Get(entry.Raw, "changes") is JsonArray changes) || changes.Count == 0)
             {
-                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {app} was backed up, but the fix never changed it");
+                plan.AddInPlace(RemediationOperation.RestoreResource, address, $"connections.json of Standard app {siteId} was backed up, but the fix never changed it");
                 return;
             }
 
-            var after = JsonEdit.String(entry, "fingerprintAfter");
-            if (!string.Equals(now, after, StringComparison.Ordinal))
+            var after = JsonEdit.String(entry.Raw, "fingerprintAfter");
+            if (!JsonEdit.SameFingerprint(now, after))
             {
-                changedSinceFix.Add($"connections.json of Standard app {app} changed after the fix (content {after} is now {now})");
+                changedSinceFix.Add($"connections.json of Standard app {siteId} changed after the fix (content {after} is now {now})");
             }
             else
             {
                 plan.RememberFingerprint(address, now);
             }
 
-            plan.Add(new PlannedChange(RemediationOperation.RestoreResource, address, "PUT", $"Put connections.json of Standard app {app} back as it was before the fix (PUT of the saved file)",
+            plan.Add(new PlannedChange(RemediationOperation.RestoreResource, address, "PUT", $"Put connections.json of Standard app {siteId} back as it was before the fix (PUT of the saved file)",
                 async context =>
                 {
                     await context.WriteFileAsync(siteId, _ => saved).ConfigureAwait(false);
                     mark(entry, AppConnectionsFile.Fingerprint(saved));
                 }));
-        }
-
-        private static string BackupFile(string folder, JsonObject entry)
-        {
-            var file = Path.Combine(folder, JsonEdit.String(entry, "file"));
-            if (!File.Exists(file))
-            {
-                throw new LogicAppAuthException("BackupFileMissing", FailureKind.ObjectNotFound, $"The backup file '{file}' named in the manifest is missing; nothing was restored.", file);
-            }
-
-            return file;
         }
 
         private static async Task<bool> VaultHasPolicyForAsync(ArmRestClient arm, string vaultId, string apiVersion, string objectId, CancellationToken cancellationToken)
@@ -284,24 +310,6 @@ namespace LogicAppAuth.Engine.Remediation
             return (JsonEdit.Get(JsonEdit.ToObject(vault), "properties", "accessPolicies") as JsonArray)?.OfType<JsonObject>()
                 .Any(p => string.Equals(JsonEdit.String(p, "objectId"), objectId, StringComparison.OrdinalIgnoreCase)) ?? false;
         }
-
-        private static async Task<bool> ExistsAsync(ArmRestClient arm, string resourceId, string apiVersion, CancellationToken cancellationToken)
-        {
-            try
-            {
-                using (await arm.GetAsync($"{resourceId}?api-version={apiVersion}", resourceId, cancellationToken).ConfigureAwait(false))
-                {
-                }
-
-                return true;
-            }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
-            {
-                return false;
-            }
-        }
-
-        private static string Undo(string description) => description.Length == 0 ? "(no description)" : description;
 
         private static string Short(string resourceType)
         {

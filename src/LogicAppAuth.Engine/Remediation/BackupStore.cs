@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Errors;
@@ -11,19 +12,22 @@ namespace LogicAppAuth.Engine.Remediation
 {
     /// <summary>
     /// The backup folder of one run: the full JSON of each resource before its first write, and manifest.json, which
-    /// lists those files and what the run created (role assignments, access policies) in the order it happened, with
-    /// each resource's state after the fix so that a restore can tell whether someone changed it since. The manifest is
-    /// rewritten after every step, so it is complete even when the run stops half-way.
+    /// lists those files (with the SHA-256 digest of each) and what the run created (role assignments, access policies)
+    /// in the order it happened, with each resource's state after the fix so that a restore can tell whether someone
+    /// changed it since. Its header names what the fix was about (the connections, the logic apps holding the identity,
+    /// the target resources), which a restore checks every entry against. The manifest is rewritten after every step,
+    /// so it is complete even when the run stops half-way.
     /// </summary>
     public sealed class BackupStore
     {
         public const string ManifestName = "manifest.json";
-        public const string Schema = "LogicAppAuth.Backup/1";
+        public const string Schema = "LogicAppAuth.Backup/2";
 
         private readonly object gate = new object();
         private readonly JsonArray entries = new JsonArray();
         private readonly Dictionary<string, JsonObject> resources = new Dictionary<string, JsonObject>(StringComparer.OrdinalIgnoreCase);
         private readonly string createdTime = DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+        private readonly BackupFix fix = new BackupFix();
 
         public BackupStore(string folder)
         {
@@ -32,8 +36,28 @@ namespace LogicAppAuth.Engine.Remediation
 
         public string Folder { get; }
 
+        /// <summary>Where backup folders go when none is named: under the user's own data folder.</summary>
+        public static string DefaultRoot() => PrivateStorage.DefaultBackupRoot();
+
         /// <summary>True once anything was written to the folder.</summary>
         public bool Used { get; private set; }
+
+        /// <summary>What the fix is about, for the manifest's header: a restore refuses entries that do not belong to it.</summary>
+        public void NoteFix(string connectionId = "", string holderId = "", string targetId = "")
+        {
+            lock (gate)
+            {
+                fix.Add(connectionId, holderId, targetId);
+            }
+        }
+
+        internal void NoteFix(BackupFix other)
+        {
+            lock (gate)
+            {
+                fix.AddAll(other);
+            }
+        }
 
         public bool HasBackup(string resourceId)
         {
@@ -44,15 +68,15 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>Saves the resource's full JSON, once per resource; later calls for the same resource do nothing.</summary>
-        public void SaveResource(string resourceId, string resourceType, string apiVersion, JsonObject document) =>
-            Save("Resource", resourceId, resourceType, apiVersion, JsonEdit.Serialize(document, indented: true), JsonEdit.Fingerprint(document),
+        public void SaveResource(string resourceId, string resourceType, JsonObject document) =>
+            Save("Resource", resourceId, resourceType, JsonEdit.Serialize(document, indented: true), JsonEdit.Fingerprint(document),
                 Sanitize(resourceType.Substring(resourceType.LastIndexOf('/') + 1)));
 
         /// <summary>Saves a file's exact text (a Standard app's connections.json), once per file; <paramref name="fileId"/> is its address.</summary>
-        public void SaveFile(string fileId, string fileName, string apiVersion, string text, string fingerprint) =>
-            Save("File", fileId, fileName, apiVersion, text, fingerprint, Sanitize(Path.GetFileNameWithoutExtension(fileName)));
+        public void SaveFile(string fileId, string fileName, string text, string fingerprint) =>
+            Save("File", fileId, fileName, text, fingerprint, Sanitize(Path.GetFileNameWithoutExtension(fileName)));
 
-        private void Save(string kind, string resourceId, string resourceType, string apiVersion, string text, string fingerprint, string label)
+        private void Save(string kind, string resourceId, string resourceType, string text, string fingerprint, string label)
         {
             lock (gate)
             {
@@ -64,14 +88,15 @@ namespace LogicAppAuth.Engine.Remediation
                 EnsureFolder();
                 var owner = Last(kind == "File" ? AppConnectionsFile.SiteIdOf(resourceId) : resourceId);
                 var file = $"{resources.Count + 1:00}-{label}-{Sanitize(owner)}.json";
-                File.WriteAllText(Path.Combine(Folder, file), text, new UTF8Encoding(false));
+                var bytes = new UTF8Encoding(false).GetBytes(text);
+                PrivateStorage.WriteNew(Path.Combine(Folder, file), bytes);
                 var entry = new JsonObject
                 {
                     ["kind"] = kind,
                     ["resourceId"] = resourceId,
                     ["resourceType"] = resourceType,
-                    ["apiVersion"] = apiVersion,
                     ["file"] = file,
+                    ["sha256"] = Digest(bytes),
                     ["fingerprintBefore"] = fingerprint,
                     ["fingerprintAfter"] = fingerprint,
                     ["changes"] = new JsonArray(),
@@ -97,7 +122,7 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>Records something the run created and a restore deletes (a role assignment, an access policy).</summary>
-        public void RecordCreated(string kind, string resourceId, string apiVersion, string description, JsonObject? details = null)
+        public void RecordCreated(string kind, string resourceId, string description, JsonObject? details = null)
         {
             lock (gate)
             {
@@ -106,7 +131,6 @@ namespace LogicAppAuth.Engine.Remediation
                 {
                     ["kind"] = kind,
                     ["resourceId"] = resourceId,
-                    ["apiVersion"] = apiVersion,
                     ["description"] = description,
                 };
                 if (details != null)
@@ -123,6 +147,10 @@ namespace LogicAppAuth.Engine.Remediation
             }
         }
 
+        /// <summary>
+        /// Claims the folder for this run before the first backup: it must be new or empty, it is made owner-only, and
+        /// manifest.json is created exclusively, so a second run on the same folder (even at the same moment) is refused.
+        /// </summary>
         private void EnsureFolder()
         {
             if (Used)
@@ -130,42 +158,57 @@ namespace LogicAppAuth.Engine.Remediation
                 return;
             }
 
-            if (File.Exists(Path.Combine(Folder, ManifestName)))
+            var manifest = Path.Combine(Folder, ManifestName);
+            if (File.Exists(manifest))
             {
-                throw new LogicAppAuthException("BackupPathInUse", FailureKind.InvalidArgument,
-                    $"The backup folder '{Folder}' already holds the backups of another run (manifest.json), which must not be overwritten; nothing was changed. " +
-                    "Give a new folder with -BackupPath, or leave it out for a new timestamped one.", Folder);
+                throw InUse(null);
+            }
+
+            if (Directory.Exists(Folder) && Directory.EnumerateFileSystemEntries(Folder).Any())
+            {
+                throw new LogicAppAuthException("BackupPathNotEmpty", FailureKind.InvalidArgument,
+                    $"The backup folder '{Folder}' already holds other files, and a backup goes only into a new or empty folder (its files are private and a restore trusts " +
+                    "nothing it did not write); nothing was changed. Give a new folder with -BackupPath, or leave it out for a new one under your data folder.", Folder);
             }
 
             try
             {
-                Directory.CreateDirectory(Folder);
+                PrivateStorage.CreateFolder(Folder);
+                PrivateStorage.WriteNew(manifest, new UTF8Encoding(false).GetBytes(ManifestText()));
                 Used = true;
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (IOException e) when (File.Exists(manifest))
+            {
+                throw InUse(e);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Reflection.TargetInvocationException)
             {
                 throw new LogicAppAuthException("BackupFailed", FailureKind.InvalidArgument,
-                    $"The backup folder '{Folder}' could not be created ({e.Message}); nothing was changed. Give a writable folder with -BackupPath.", Folder, e);
+                    $"The backup folder '{Folder}' could not be created as a folder only you can read ({(e.InnerException ?? e).Message}); nothing was changed. " +
+                    "Give a folder of your own with -BackupPath.", Folder, e);
             }
         }
 
-        private void WriteManifest()
-        {
-            var manifest = new JsonObject
-            {
-                ["schema"] = Schema,
-                ["createdTime"] = createdTime,
-                ["entries"] = entries.DeepClone(),
-            };
-            var path = Path.Combine(Folder, ManifestName);
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, JsonEdit.Serialize(manifest, indented: true), new UTF8Encoding(false));
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
+        private LogicAppAuthException InUse(Exception? inner) =>
+            new LogicAppAuthException("BackupPathInUse", FailureKind.InvalidArgument,
+                $"The backup folder '{Folder}' already holds the backups of another run (manifest.json), which must not be overwritten; nothing was changed. " +
+                "Give a new folder with -BackupPath, or leave it out for a new timestamped one.", Folder, inner);
 
-            File.Move(temporary, path);
+        private void WriteManifest() => PrivateStorage.WriteAtomically(Path.Combine(Folder, ManifestName), ManifestText());
+
+        private string ManifestText() => JsonEdit.Serialize(new JsonObject
+        {
+            ["schema"] = Schema,
+            ["createdTime"] = createdTime,
+            ["fix"] = fix.ToJson(),
+            ["entries"] = entries.DeepClone(),
+        }, indented: true);
+
+        /// <summary>The lowercase hex SHA-256 of a backup file's bytes, recorded at backup time and checked by a restore.</summary>
+        internal static string Digest(byte[] bytes)
+        {
+            using var sha = SHA256.Create();
+            return string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         }
 
         private static string Last(string resourceId) => resourceId.TrimEnd('/').Substring(resourceId.TrimEnd('/').LastIndexOf('/') + 1);

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -79,6 +80,23 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             return "";
+        }
+
+        /// <summary>
+        /// Whether two fingerprints name the same state: the same text, or the same instant when both are times (a
+        /// service may write changedTime with more or fewer digits of the same fraction of a second).
+        /// </summary>
+        public static bool SameFingerprint(string a, string b)
+        {
+            if (string.Equals(a, b, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+            return DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, Styles, out var first)
+                && DateTimeOffset.TryParse(b, CultureInfo.InvariantCulture, Styles, out var second)
+                && first.UtcTicks == second.UtcTicks;
         }
     }
 }

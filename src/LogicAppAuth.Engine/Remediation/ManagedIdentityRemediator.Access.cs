@@ -31,6 +31,7 @@ namespace LogicAppAuth.Engine.Remediation
             var target = await TargetAsync(arm, id, apiName, requirement, parameters, cancellationToken).ConfigureAwait(false);
             var targetId = JsonEdit.String(target, "id");
             var targetName = JsonEdit.String(target, "name");
+            backups.NoteFix(targetId: targetId);
             var targetSubscription = AzureResourceId.SubscriptionOf(targetId);
             bool vaultPolicies = options.Roles.Count == 0 && string.Equals(JsonEdit.String(target, "type"), "Microsoft.KeyVault/vaults", StringComparison.OrdinalIgnoreCase)
                 && KeyVaultPermissionModel.UsesAccessPolicies(target);
@@ -56,7 +57,7 @@ namespace LogicAppAuth.Engine.Remediation
 
                     var pendingName = principal.Length > 0 ? DeterministicGuid.ForRoleAssignment(targetId, principal, role.Id).ToString("D") : "<guid>";
                     var change = new PlannedChange(RemediationOperation.AssignRole, $"{targetId}/providers/Microsoft.Authorization/roleAssignments/{pendingName}", "PUT",
-                        $"Grant {role.Name} on {targetName} to {label}", async context =>
+                        $"Grant {role.Name} on {targetId} to {label}", async context =>
                         {
                             var objectId = context.Plan.PrincipalOf(holderId);
                             var assignmentId = $"{targetId}/providers/Microsoft.Authorization/roleAssignments/{DeterministicGuid.ForRoleAssignment(targetId, objectId, role.Id):D}";
@@ -77,7 +78,7 @@ namespace LogicAppAuth.Engine.Remediation
                                 {
                                 }
 
-                                context.Plan.Backups.RecordCreated("RoleAssignment", assignmentId, RoleApiVersion, context.Change.Description,
+                                context.Plan.Backups.RecordCreated("RoleAssignment", assignmentId, context.Change.Description,
                                     new JsonObject { ["scope"] = targetId, ["roleName"] = role.Name, ["principalId"] = objectId });
                             }
                             catch (LogicAppAuthException e) when (e.HttpStatus == 409 && e.ErrorId == "RoleAssignmentExists")
@@ -109,7 +110,7 @@ namespace LogicAppAuth.Engine.Remediation
 
             var tenant = JsonEdit.String(vault, "properties", "tenantId");
             plan.Add(new PlannedChange(RemediationOperation.AddVaultAccessPolicy, $"{vaultId}/accessPolicies/add", "PUT",
-                $"Add a Key Vault access policy (secrets: {string.Join(", ", missing)}) for {label} to key vault {vaultName} (it uses access policies, not RBAC)", async context =>
+                $"Add a Key Vault access policy (secrets: {string.Join(", ", missing)}) for {label} to key vault {vaultId} (it uses access policies, not RBAC)", async context =>
                 {
                     var objectId = context.Plan.PrincipalOf(holderId);
                     context.Change.PrincipalId = objectId;
@@ -125,11 +126,11 @@ namespace LogicAppAuth.Engine.Remediation
                     {
                     }
 
-                    context.Plan.Backups.RecordCreated("VaultAccessPolicy", vaultId, VaultApiVersion, context.Change.Description, new JsonObject { ["policy"] = policy });
+                    context.Plan.Backups.RecordCreated("VaultAccessPolicy", vaultId, context.Change.Description, new JsonObject { ["policy"] = policy });
                 }, new[] { enable }) { PrincipalId = principal, Scope = vaultId });
         }
 
-        /// <summary>The resource to grant on: -TargetResourceId, or the resource the connection's parameters name (its group first, then the subscription).</summary>
+        /// <summary>The resource to grant on: -TargetResourceId, or the resource the connection's parameters name in the connection's own resource group.</summary>
         private async Task<JsonObject> TargetAsync(ArmRestClient arm, AzureResourceId id, string apiName, ConnectorRequirement? requirement,
             IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
         {
@@ -174,9 +175,19 @@ namespace LogicAppAuth.Engine.Remediation
                     found = JsonEdit.ParseObject(item.GetRawText());
                 }
             }, "/subscriptions/" + id.SubscriptionId, cancellationToken).ConfigureAwait(false);
-            return found ?? throw new LogicAppAuthException("TargetResourceNotFound", FailureKind.ObjectNotFound,
-                $"Connection {id.Name} names {requirement.ResourceType} '{name}', which is not in subscription {id.SubscriptionId}; nothing was changed. " +
-                "Name the resource with -TargetResourceId.", id.Id);
+            if (found == null)
+            {
+                throw new LogicAppAuthException("TargetResourceNotFound", FailureKind.ObjectNotFound,
+                    $"Connection {id.Name} names {requirement.ResourceType} '{name}', which is not in subscription {id.SubscriptionId}; nothing was changed. " +
+                    "Name the resource with -TargetResourceId.", id.Id);
+            }
+
+            // Whoever can edit the connection chooses this name, so a grant outside its own resource group needs the operator's choice.
+            var foundId = JsonEdit.String(found, "id");
+            throw new LogicAppAuthException("TargetOutsideResourceGroup", FailureKind.InvalidArgument,
+                $"Connection {id.Id} names {requirement.ResourceType} '{name}', which is not in the connection's resource group {id.ResourceGroupName}; the only match is " +
+                $"{foundId}. A fix grants on a resource outside the connection's resource group only when you name it, so nothing was changed: " +
+                $"if that is the right resource, add -TargetResourceId '{foundId.Replace("'", "''")}'.", id.Id);
         }
 
         private static async Task<List<(string Scope, string RoleId)>> AssignmentsAsync(ArmRestClient arm, string scope, string principalId, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
@@ -26,6 +27,25 @@ namespace LogicAppAuth.Engine.Remediation
             var entries = listed.EntriesFor(connectionId);
             var named = entries.Select(e => JsonEdit.String(listed.Content, "managedApiConnections", e, "authentication", "identity")).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             return listed.EntriesToSwitch(connectionId, "").Count == 0 && named.Count == 1 ? named[0] : "";
+        }
+
+        /// <summary>
+        /// Whether a Standard app holds the user-assigned identity its connections.json names. connections.json is app
+        /// content, so whoever deploys the app's files could name any identity there: the fix attaches one only when
+        /// -UserAssignedIdentityId names it, and otherwise leaves the choice to the operator.
+        /// </summary>
+        private bool MayUse(JsonObject site, string siteId, string userAssigned, string connectionId, IOperationSink sink)
+        {
+            if (userAssigned.Length == 0 || options.UserAssignedIdentityId.Length > 0
+                || ((JsonEdit.Get(site, "identity", "userAssignedIdentities") as JsonObject)?.Any(p => BackupFix.SameId(p.Key, userAssigned)) ?? false))
+            {
+                return true;
+            }
+
+            sink.WriteWarning($"connections.json of Standard app {siteId} names user-assigned identity {userAssigned} for connection {connectionId}, " +
+                "and the app does not hold it. It was not attached, and nothing was changed for this connection: connections.json is app content, so whoever " +
+                $"deploys the app's files could name any identity there. If it is the right identity, attach it by naming it: -UserAssignedIdentityId '{userAssigned.Replace("'", "''")}'.");
+            return false;
         }
 
         /// <summary>

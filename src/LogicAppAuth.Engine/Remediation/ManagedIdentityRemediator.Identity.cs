@@ -18,7 +18,7 @@ namespace LogicAppAuth.Engine.Remediation
             var wanted = options.UserAssignedIdentityId;
             if (wanted.Length > 0)
             {
-                var label = $"user-assigned identity {Last(wanted)} of workflow {name}";
+                var label = $"user-assigned identity {wanted} of workflow {name}";
                 var existing = userAssigned?.FirstOrDefault(p => string.Equals(p.Key, wanted, StringComparison.OrdinalIgnoreCase));
                 if (existing?.Key != null)
                 {
@@ -34,7 +34,7 @@ namespace LogicAppAuth.Engine.Remediation
                         "Run without -UserAssignedIdentityId to use the system-assigned identity, or remove it from the workflow first.", workflowId);
                 }
 
-                var change = new PlannedChange(RemediationOperation.EnableIdentity, workflowId, "PATCH", $"Attach user-assigned identity {Last(wanted)} to workflow {name} (PATCH identity)",
+                var change = new PlannedChange(RemediationOperation.EnableIdentity, workflowId, "PATCH", $"Attach user-assigned identity {wanted} to workflow {workflowId} (PATCH identity)",
                     async context =>
                     {
                         var after = await context.WriteAsync(workflowId, AzureResourceId.WorkflowType, ApiVersions.Workflows, "PATCH", _ => new JsonObject
@@ -68,7 +68,7 @@ namespace LogicAppAuth.Engine.Remediation
                 var only = userAssigned.First();
                 plan.SetPrincipal(workflowId, JsonEdit.String(only.Value, "principalId"));
                 plan.AddInPlace(RemediationOperation.EnableIdentity, workflowId, $"Workflow {name} already has user-assigned identity {Last(only.Key)}, which is used", plan.PrincipalOf(workflowId));
-                return (null, $"user-assigned identity {Last(only.Key)} of workflow {name}");
+                return (null, $"user-assigned identity {only.Key} of workflow {name}");
             }
 
             var enable = new PlannedChange(RemediationOperation.EnableIdentity, workflowId, "PATCH", $"Enable the system-assigned managed identity of workflow {name} (PATCH identity)",
@@ -100,7 +100,7 @@ namespace LogicAppAuth.Engine.Remediation
             if (wanted.Length > 0)
             {
                 var existing = userAssigned?.FirstOrDefault(p => string.Equals(p.Key, wanted, StringComparison.OrdinalIgnoreCase));
-                var label = $"user-assigned identity {Last(wanted)} of Standard app {name}";
+                var label = $"user-assigned identity {wanted} of Standard app {name}";
                 if (existing?.Key != null)
                 {
                     plan.SetPrincipal(siteId, JsonEdit.String(existing.Value.Value, "principalId"));
@@ -108,7 +108,7 @@ namespace LogicAppAuth.Engine.Remediation
                     return (null, label);
                 }
 
-                var change = new PlannedChange(RemediationOperation.EnableIdentity, siteId, "PATCH", $"Attach user-assigned identity {Last(wanted)} to Standard app {name} (PATCH identity)",
+                var change = new PlannedChange(RemediationOperation.EnableIdentity, siteId, "PATCH", $"Attach user-assigned identity {wanted} to Standard app {siteId} (PATCH identity)",
                     async context =>
                     {
                         var after = await context.WriteAsync(siteId, AzureResourceId.SiteType, ApiVersions.Sites, "PATCH", fresh =>

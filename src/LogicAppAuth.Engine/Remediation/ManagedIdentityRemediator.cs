@@ -79,6 +79,7 @@ namespace LogicAppAuth.Engine.Remediation
                 throw NotSupported(id, apiName);
             }
 
+            backups.NoteFix(connectionId: id.Id);
             var plan = new RemediationPlan(session, backups, id.Id, apiName, $"Restore-LogicAppAuthBackup -Path '{backups.Folder.Replace("'", "''")}'");
             plan.Remember(id.Id, connection);
             var parameters = ConnectionFacts.Read(JsonDocumentOf(connection).RootElement).Parameters;
@@ -112,6 +113,7 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 var workflowId = JsonEdit.String(workflow, "id");
                 var name = JsonEdit.String(workflow, "name");
+                backups.NoteFix(holderId: workflowId);
                 plan.Remember(workflowId, workflow);
                 foreach (var reference in References(workflow, id.Id))
                 {
@@ -177,12 +179,19 @@ namespace LogicAppAuth.Engine.Remediation
                     $"No Standard logic app in subscription {id.SubscriptionId} names V2 connection '{id.Name}' in its connections.json, so there is no app identity to give access to it.", id.Id);
             }
 
+            // Every app is looked at (one warning each) before the fix of this connection is given up.
+            if (apps.Count(app => !MayUse(app.Site, JsonEdit.String(app.Site, "id"), AppUserAssignedIdentity(app.Listed, id.Id), id.Id, sink)) > 0)
+            {
+                return;
+            }
+
             var policies = await AccessPolicyPrincipalsAsync(arm, id.Id, cancellationToken).ConfigureAwait(false);
             var identities = new List<(string HolderId, string HolderName, PlannedChange? Enable, string Label)>();
             foreach (var (site, listed) in apps)
             {
                 var siteId = JsonEdit.String(site, "id");
                 var name = JsonEdit.String(site, "name");
+                backups.NoteFix(holderId: siteId);
                 plan.Remember(siteId, site);
                 var userAssigned = AppUserAssignedIdentity(listed, id.Id);
                 var (enable, label) = PlanSiteIdentity(plan, site, siteId, name, userAssigned);
@@ -220,7 +229,7 @@ namespace LogicAppAuth.Engine.Remediation
                             }
 
                             context.Change.PrincipalId = objectId;
-                            context.Plan.Backups.RecordCreated("AccessPolicy", policyId, ApiVersions.Connections, context.Change.Description);
+                            context.Plan.Backups.RecordCreated("AccessPolicy", policyId, context.Change.Description, new JsonObject { ["principalId"] = objectId });
                         }, new[] { enable }) { PrincipalId = principal };
                     plan.Add(addPolicy);
                 }

@@ -81,13 +81,23 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             Plan.CheckUnchanged(resourceId, JsonEdit.Fingerprint(fresh));
-            Plan.Backups.SaveResource(resourceId, resourceType, apiVersion, fresh);
+            Plan.Backups.SaveResource(resourceId, resourceType, fresh);
             var text = JsonEdit.Serialize(body((JsonObject)fresh.DeepClone()));
             var url = $"{resourceId}?api-version={apiVersion}";
-            using var response = method == "PATCH"
-                ? await Arm.PatchAsync(url, text, resourceId, CancellationToken).ConfigureAwait(false)
-                : await Arm.PutAsync(url, text, resourceId, CancellationToken).ConfigureAwait(false);
-            var after = JsonEdit.ToObject(response);
+            var etag = JsonEdit.String(fresh, "etag");
+            JsonObject after;
+            try
+            {
+                using var response = method == "PATCH"
+                    ? await Arm.PatchAsync(url, text, resourceId, CancellationToken, etag.Length > 0 ? etag : null).ConfigureAwait(false)
+                    : await Arm.PutAsync(url, text, resourceId, CancellationToken, etag.Length > 0 ? etag : null).ConfigureAwait(false);
+                after = JsonEdit.ToObject(response);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 412)
+            {
+                throw RemediationPlan.ConcurrentChange(resourceId, "its ETag changed between the read and the write", e);
+            }
+
             Plan.Remember(resourceId, after);
             Plan.Backups.RecordWrite(resourceId, Change.Description, JsonEdit.Fingerprint(after));
             return after;
@@ -103,7 +113,7 @@ namespace LogicAppAuth.Engine.Remediation
             var address = AppConnectionsFile.AddressOf(siteId);
             var fresh = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken).ConfigureAwait(false);
             Plan.CheckUnchanged(address, fresh.CurrentFingerprint, "content");
-            Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, AppConnectionsFile.ApiVersion, fresh.Text, fresh.CurrentFingerprint);
+            Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, fresh.Text, fresh.CurrentFingerprint);
             var text = edit(fresh);
             if (fresh.ETag.Length == 0)
             {
@@ -203,7 +213,15 @@ namespace LogicAppAuth.Engine.Remediation
                 }
             }
 
-            if (!string.Equals(expected, now, StringComparison.Ordinal))
+            if (expected.Length == 0 || now.Length == 0)
+            {
+                // With nothing to compare, equal would mean "unknown": refuse rather than risk overwriting someone's change.
+                throw new LogicAppAuthException("NoChangeMarker", FailureKind.ResourceExists,
+                    $"'{resourceId}' has no {basis} (nor ETag) to tell whether someone changed it since it was read, so it was not overwritten. " +
+                    "Change it by hand, or run the command again once the resource reports a changedTime.", resourceId);
+            }
+
+            if (!JsonEdit.SameFingerprint(expected, now))
             {
                 throw ConcurrentChange(resourceId, $"{basis} {Or(expected)} is now {Or(now)}");
             }

@@ -38,12 +38,13 @@ namespace LogicAppAuth.Engine.Session
         public string TrustedCertificateThumbprint { get; }
         internal HttpPipeline? GraphPipeline { get; }
 
-        /// <summary>Builds a session; nothing is sent until a token is asked for.</summary>
+        /// <summary>Builds a session; nothing is sent until a token is asked for, except a custom endpoint's metadata when its audience was not given.</summary>
         public static AzureSession Create(SignInRequest request)
         {
             var cloud = CloudEnvironment.Create(request.Environment, request.ResourceManagerUrl, request.GraphUrl, request.AuthorityHost);
-            var trusted = string.IsNullOrEmpty(request.TrustedCertificatePath) ? null : TrustedCertificate.Load(request.TrustedCertificatePath!, cloud.Hosts);
-            return new AzureSession(request, cloud, new HttpPipelineFactory(trusted), trusted);
+            var trusted = string.IsNullOrEmpty(request.TrustedCertificatePath) ? null : TrustedCertificate.Load(request.TrustedCertificatePath!, cloud.OverriddenHosts);
+            var http = new HttpPipelineFactory(trusted);
+            return new AzureSession(request, TokenAudiences.Resolve(request, cloud, http), http, trusted);
         }
 
         internal ArmRestClient Arm(IOperationSink log) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, log);

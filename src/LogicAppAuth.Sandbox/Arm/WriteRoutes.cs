@@ -11,7 +11,8 @@ namespace LogicAppAuth.Sandbox.Arm;
 /// Writes a remediation needs, each behind the RBAC <c>{type}/write</c> (or <c>/delete</c>) action:
 /// PUT/PATCH of Microsoft.Logic/workflows (PUT replaces and bumps changedTime and version; PATCH takes
 /// only tags, identity and sku), PUT/PATCH of Microsoft.Web/sites (identity), PUT/PATCH/DELETE of
-/// Microsoft.Web/connections and PUT/DELETE of their accessPolicies. Enabling a managed identity assigns
+/// Microsoft.Web/connections and PUT/DELETE of their accessPolicies. A write with an If-Match that is not the resource's
+/// current ETag is refused with 412. Enabling a managed identity assigns
 /// a stable principal and registers it in the directory so role assignments can name it.
 /// </summary>
 public static class WriteRoutes
@@ -62,6 +63,13 @@ public static class WriteRoutes
         }
 
         var existing = state.Store.Get(path.Path);
+        var ifMatch = context.Request.Headers.IfMatch.ToString();
+        if (ifMatch.Length > 0 && ifMatch != "*" && (string?)existing?["etag"] is { } etag && etag != ifMatch)
+        {
+            // As ARM does for a resource with an ETag: a write made against an older read is refused.
+            return ArmErrors.Error(412, "PreconditionFailed", $"The specified precondition 'If-Match = {ifMatch}' failed; the resource's ETag is now {etag}.");
+        }
+
         if (isDelete)
         {
             return existing is not null && state.Store.Remove(path.Path) ? Results.Ok() : Results.NoContent();

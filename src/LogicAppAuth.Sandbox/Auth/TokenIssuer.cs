@@ -14,6 +14,13 @@ public sealed class TokenIssuer : IDisposable
     public const string ArmAudience = "https://management.azure.com/";
     public const string GraphAudience = "https://graph.microsoft.com";
 
+    /// <summary>
+    /// The sandbox's own audiences, published at /metadata/endpoints as a custom cloud (Azure Stack Hub, a private
+    /// endpoint) publishes its own: a client that signs in for the sandbox asks for these, never for a public-cloud one.
+    /// </summary>
+    public const string SandboxArmAudience = "https://management.sandbox.logicappauth.test/";
+    public const string SandboxGraphAudience = "https://graph.sandbox.logicappauth.test";
+
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly RsaSecurityKey _key;
     private readonly SigningCredentials _credentials;
@@ -100,10 +107,10 @@ public sealed class TokenIssuer : IDisposable
     }
 
     public static bool IsArmAudience(string audience) => audience.TrimEnd('/') is
-        "https://management.azure.com" or "https://management.core.windows.net";
+        "https://management.azure.com" or "https://management.core.windows.net" or "https://management.sandbox.logicappauth.test";
 
     public static bool IsGraphAudience(string audience) => audience.TrimEnd('/') is
-        "https://graph.microsoft.com" or "00000003-0000-0000-c000-000000000000";
+        "https://graph.microsoft.com" or "00000003-0000-0000-c000-000000000000" or SandboxGraphAudience;
 
     /// <summary>Maps an OAuth scope or MSI resource to the audience Entra puts in the token.</summary>
     public static string AudienceFor(string scopeOrResource)
@@ -116,7 +123,7 @@ public sealed class TokenIssuer : IDisposable
 
         if (IsGraphAudience(resource))
         {
-            return GraphAudience;
+            return resource.TrimEnd('/') == SandboxGraphAudience ? SandboxGraphAudience : GraphAudience;
         }
 
         return IsArmAudience(resource) ? resource.TrimEnd('/') + "/" : resource;

@@ -69,6 +69,11 @@ public sealed class ConcurrentWriter
                 }
             }
 
+            if (document.ContainsKey("etag"))
+            {
+                document["etag"] = $"\"{Guid.NewGuid()}\"";
+            }
+
             store.Put(document);
         }
     }

@@ -138,6 +138,7 @@ public sealed class SandboxHost : IAsyncDisposable
         GraphThrottle.Use(app, state);
         SandboxRoutes.Map(app);
         TokenEndpoints.Map(app);
+        CloudMetadataRoute.Map(app);
         ArmApi.Map(app);
         GraphApi.Map(app);
         ResourceGraphApi.Map(app);

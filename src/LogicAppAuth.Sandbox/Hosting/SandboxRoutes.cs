@@ -1,8 +1,9 @@
+using System.Text.Json.Nodes;
 using LogicAppAuth.Sandbox.Auth;
 
 namespace LogicAppAuth.Sandbox.Hosting;
 
-/// <summary>Unauthenticated /_sandbox/* routes for tests: request log, token minting, the concurrent writer, shutdown.</summary>
+/// <summary>Unauthenticated /_sandbox/* routes for tests: request log, token minting, the concurrent writer, a planted test link, shutdown.</summary>
 public static class SandboxRoutes
 {
     public const string Prefix = "/_sandbox";
@@ -19,6 +20,12 @@ public static class SandboxRoutes
     {
         public string Path { get; set; } = "";
         public int AfterReads { get; set; } = 1;
+    }
+
+    public sealed class TestLinkRequest
+    {
+        public string ConnectionId { get; set; } = "";
+        public string RequestUri { get; set; } = "";
     }
 
     public static void Map(WebApplication app)
@@ -50,6 +57,18 @@ public static class SandboxRoutes
             }
 
             state.ConcurrentWriter.Arm(request.Path, request.AfterReads);
+            return Results.NoContent();
+        });
+        // Makes a connection's testLinks[0] point where a test says, as a service emitting a hostile link would.
+        app.MapPost(Prefix + "/test-link", (TestLinkRequest request, SandboxState state) =>
+        {
+            if (state.Store.Get(request.ConnectionId) is not { } connection || connection["properties"] is not JsonObject properties)
+            {
+                return Results.Json(new { error = $"No connection '{request.ConnectionId}'." }, statusCode: 404);
+            }
+
+            properties["testLinks"] = new JsonArray(new JsonObject { ["requestUri"] = request.RequestUri, ["method"] = "get" });
+            state.Store.Put(connection);
             return Results.NoContent();
         });
         Arm.ConsentRoutes.MapConsentPage(app);

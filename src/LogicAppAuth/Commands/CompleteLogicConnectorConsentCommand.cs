@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security;
 using LogicAppAuth.Commands.Infrastructure;
 using LogicAppAuth.Engine.Consent;
 using LogicAppAuth.Engine.Errors;
@@ -10,7 +11,7 @@ namespace LogicAppAuth.Commands
     /// Completes OAuth consent for a connection: sends the code (given, or read from the URL the browser landed on) to
     /// confirmConsentCode, then reads the connection again and tests it. The code is never written to any log stream.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Complete, "LogicConnectorConsent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = RedirectUrlSet)]
+    [Cmdlet(VerbsLifecycle.Complete, "LogicConnectorConsent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CodeSet)]
     [OutputType(typeof(ConsentResult))]
     public sealed class CompleteLogicConnectorConsentCommand : LogicAppAuthCmdlet
     {
@@ -26,9 +27,10 @@ namespace LogicAppAuth.Commands
         [ValidateNotNullOrEmpty]
         public string? RedirectUrl { get; set; }
 
+        /// <summary>The code alone, as a SecureString (or a string); left out, PowerShell prompts for it without echoing it.</summary>
         [Parameter(ParameterSetName = CodeSet, Mandatory = true)]
-        [ValidateNotNullOrEmpty]
-        public string? Code { get; set; }
+        [SecureStringTransformation]
+        public SecureString? Code { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -44,7 +46,7 @@ namespace LogicAppAuth.Commands
             string code;
             try
             {
-                code = ParameterSetName == CodeSet ? Code!.Trim() : ConsentService.CodeFromRedirectUrl(RedirectUrl!, connectionId);
+                code = ParameterSetName == CodeSet ? (SecureStrings.Reveal(Code) ?? "").Trim() : ConsentService.CodeFromRedirectUrl(RedirectUrl!, connectionId);
             }
             catch (LogicAppAuthException e)
             {
@@ -58,7 +60,7 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            var service = new ConsentService(SessionStore.Current);
+            var service = new ConsentService(Session);
             Run(connectionId, async (sink, token) =>
                 sink.WriteObject(await service.CompleteAsync(connectionId, code, ObjectId ?? "", TenantId ?? "", sink, token).ConfigureAwait(false)));
         }

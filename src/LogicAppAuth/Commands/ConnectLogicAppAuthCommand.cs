@@ -82,6 +82,16 @@ namespace LogicAppAuth.Commands
         [Alias("Subscription")]
         public string? SubscriptionId { get; set; }
 
+        /// <summary>The token audience of a custom -ResourceManagerUrl (otherwise read from its /metadata/endpoints).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ResourceManagerAudience { get; set; }
+
+        /// <summary>The token audience of a custom -GraphUrl (otherwise read from the Resource Manager endpoint's /metadata/endpoints).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GraphAudience { get; set; }
+
         protected override void EndProcessing()
         {
             AzureSession session;
@@ -91,19 +101,37 @@ namespace LogicAppAuth.Commands
             }
             catch (Exception e) when (e is LogicAppAuthException || e is ArgumentException)
             {
-                ThrowTerminatingError(ErrorRecordFactory.Create(e is LogicAppAuthException known
+                ThrowTerminatingError(ErrorRecordFactory.Create(Cleared(e is LogicAppAuthException known
                     ? known
-                    : new LogicAppAuthException("InvalidSignInParameter", FailureKind.InvalidArgument, e.Message)));
+                    : new LogicAppAuthException("InvalidSignInParameter", FailureKind.InvalidArgument, e.Message))));
                 return;
             }
 
             Run(session.Cloud.AuthorityHost.AbsoluteUri, async (sink, cancellationToken) =>
             {
-                var context = await session.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                AuthContext context;
+                try
+                {
+                    context = await session.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException))
+                {
+                    throw Cleared(ExceptionTranslator.Translate(e, session.Cloud.AuthorityHost.AbsoluteUri));
+                }
+
                 SessionStore.Set(session);
                 sink.WriteVerbose($"Signed in to {context.Environment} as {context.Account} (tenant {context.TenantId}) with {context.AuthenticationMethod}.");
                 sink.WriteObject(context);
             });
+        }
+
+        /// <summary>A failed sign-in leaves no session behind (not the earlier one, not the default chain), and its error says so.</summary>
+        private static LogicAppAuthException Cleared(LogicAppAuthException error)
+        {
+            SessionStore.MarkSignInFailed();
+            return new LogicAppAuthException(error.ErrorId, error.Kind,
+                $"{error.Message} The earlier session was cleared: until Connect-LogicAppAuth succeeds (or Disconnect-LogicAppAuth is run), the other cmdlets refuse to run.",
+                error.Target, error) { HttpStatus = error.HttpStatus };
         }
 
         private SignInRequest BuildRequest()
@@ -127,6 +155,8 @@ namespace LogicAppAuth.Commands
                 ResourceManagerUrl = ResourceManagerUrl,
                 GraphUrl = GraphUrl,
                 AuthorityHost = AuthorityHost,
+                ResourceManagerAudience = ResourceManagerAudience,
+                GraphAudience = GraphAudience,
                 TrustedCertificatePath = TrustedCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificatePath),
                 SubscriptionId = SubscriptionId,
             };

@@ -58,7 +58,7 @@ namespace LogicAppAuth.Commands
                 ReadRunHistory = !NoRunHistory,
                 UseResourceGraph = !NoResourceGraph,
             };
-            var session = SessionStore.Current;
+            var session = Session;
             Run(path, (sink, token) => new ConnectorMetricsExporter(session, sink, options).ExportAsync(scopes, path, token));
         }
     }

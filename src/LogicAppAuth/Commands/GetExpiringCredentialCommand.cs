@@ -67,7 +67,7 @@ namespace LogicAppAuth.Commands
                 ReadRunHistory = !NoRunHistory,
                 UseResourceGraph = !NoResourceGraph,
             };
-            var session = SessionStore.Current;
+            var session = Session;
             var target = string.Join(",", scopes.Select(s => s.Description));
             Run(target, (sink, token) => new ExpiringCredentialScanner(session, sink, options).ScanAsync(scopes, token));
         }

@@ -16,7 +16,11 @@ namespace LogicAppAuth.Commands
     [OutputType(typeof(ConsentLink))]
     public sealed class GetLogicConnectorConsentLinkCommand : SingleConnectionCmdlet
     {
-        internal const string DefaultRedirectUri = "http://localhost/";
+        /// <summary>
+        /// Where the browser lands with the code: a name that never resolves (RFC 2606), so that no local program can
+        /// listen there and take the code; the browser shows an error page whose address is what the user copies.
+        /// </summary>
+        internal const string DefaultRedirectUri = "https://logicappauth.invalid/consent";
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -32,7 +36,7 @@ namespace LogicAppAuth.Commands
 
         protected override void ProcessRecord()
         {
-            var service = new ConsentService(SessionStore.Current);
+            var service = new ConsentService(Session);
             foreach (var connectionId in ConnectionIds())
             {
                 Run(connectionId, async (sink, token) =>

@@ -41,7 +41,7 @@ namespace LogicAppAuth.Commands
         {
             foreach (var scope in scopes)
             {
-                var session = SessionStore.Current;
+                var session = Session;
                 Run(scope.Description, (sink, token) => scope.ListAsync(new ConnectorInventory(session, sink, options, Matches), token));
             }
         }

@@ -42,7 +42,7 @@ namespace LogicAppAuth.Commands
 
         protected override void ProcessRecord()
         {
-            var session = SessionStore.Current;
+            var session = Session;
             var request = new MetricAlertRequest
             {
                 ActionGroupIds = ActionGroupId ?? Array.Empty<string>(),

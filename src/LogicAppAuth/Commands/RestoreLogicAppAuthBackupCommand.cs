@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using LogicAppAuth.Commands.Infrastructure;
+using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Engine.Session;
 
@@ -28,6 +30,9 @@ namespace LogicAppAuth.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>A tampered backup folder stops the whole call: nothing from it, or from folders piped after it, is trusted.</summary>
+        protected override bool Terminates(string errorId) => errorId == "BackupEntryRefused";
+
         protected override void ProcessRecord()
         {
             var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -36,7 +41,29 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            var restorer = new BackupRestorer(SessionStore.Current, Force);
+            var restorer = new BackupRestorer(Session, Force);
+            IDisposable? folderLock = null;
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    folderLock = BackupRestorer.Lock(folder);
+                }
+            }
+            catch (LogicAppAuthException e)
+            {
+                WriteEngineError(e);
+                return;
+            }
+
+            using (folderLock)
+            {
+                Restore(restorer, folder);
+            }
+        }
+
+        private void Restore(BackupRestorer restorer, string folder)
+        {
             RemediationPlan? plan = null;
             Run(folder, async (sink, token) => plan = await restorer.PlanAsync(folder, sink, token).ConfigureAwait(false));
             if (plan == null)

@@ -15,7 +15,7 @@ namespace LogicAppAuth.Commands
     /// resource (or access policy), the connector's managed-identity shape, and the workflows' $connections. The engine
     /// plans (reads only); each change is then offered to ShouldProcess here, on the pipeline thread, and applied alone.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByResourceIdSet)]
+    [Cmdlet(VerbsCommon.Set, "LogicConnectorManagedIdentity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByResourceIdSet)]
     [OutputType(typeof(RemediationResult))]
     public sealed class SetLogicConnectorManagedIdentityCommand : SingleConnectionCmdlet
     {
@@ -59,10 +59,10 @@ namespace LogicAppAuth.Commands
             }
 
             var folder = string.IsNullOrEmpty(BackupPath)
-                ? Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))
+                ? Path.Combine(BackupStore.DefaultRoot(), "LogicAppAuth-backup-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6))
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupPath);
             backups = new BackupStore(folder);
-            remediator = new ManagedIdentityRemediator(SessionStore.Current, backups, new ManagedIdentityOptions
+            remediator = new ManagedIdentityRemediator(Session, backups, new ManagedIdentityOptions
             {
                 TargetResourceId = TargetResourceId ?? "",
                 UserAssignedIdentityId = UserAssignedIdentityId ?? "",

@@ -50,7 +50,7 @@ namespace LogicAppAuth.Commands
                 options.Since = new DateTimeOffset(Since.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(Since, DateTimeKind.Local) : Since);
             }
 
-            diagnostician = new ConnectorDiagnostician(SessionStore.Current, options);
+            diagnostician = new ConnectorDiagnostician(Session, options);
         }
 
         protected override void ProcessRecord() => Diagnose(ReadScopes());
@@ -90,7 +90,7 @@ namespace LogicAppAuth.Commands
         private void DiagnoseResourceGroup(ConnectionScope scope)
         {
             var subscriptions = scope.SubscriptionIds;
-            var subscription = subscriptions.Count == 1 ? subscriptions[0] : subscriptions.Count == 0 ? SessionStore.Current.DefaultSubscriptionId : "";
+            var subscription = subscriptions.Count == 1 ? subscriptions[0] : subscriptions.Count == 0 ? Session.DefaultSubscriptionId : "";
             if (Name != null && Name.Length > 0 && Name.All(n => !WildcardPattern.ContainsWildcardCharacters(n)) && subscription.Length > 0)
             {
                 foreach (var name in Name)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Inventory;
 
 namespace LogicAppAuth.Commands.Infrastructure
@@ -48,9 +49,18 @@ namespace LogicAppAuth.Commands.Infrastructure
                 ? new List<string> { text }
                 : (ResourceId ?? Array.Empty<string>()).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
             var scopes = new List<ConnectionScope>();
+            var bad = subscriptions.Select(s => ArmNames.NameProblem(s, "-SubscriptionId")).FirstOrDefault(p => p != null)
+                ?? (string.IsNullOrWhiteSpace(ResourceGroupName) ? null : ArmNames.NameProblem(ResourceGroupName!, "-ResourceGroupName"));
+            if (bad != null)
+            {
+                WriteEngineError(bad);
+                sawInput = true;
+                return scopes;
+            }
+
             if (ids.Count > 0)
             {
-                foreach (var id in ids)
+                foreach (var id in ids.Where(AcceptResourceId))
                 {
                     if (SubscriptionOnly(id) is string subscription)
                     {

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands.Infrastructure
 {
@@ -74,10 +76,41 @@ namespace LogicAppAuth.Commands.Infrastructure
             }
         }
 
+        /// <summary>The signed-in session; after a failed Connect-LogicAppAuth, a terminating error instead.</summary>
+        protected AzureSession Session
+        {
+            get
+            {
+                if (SessionStore.SignInFailed)
+                {
+                    ThrowTerminatingError(ErrorRecordFactory.Create(new LogicAppAuthException("NotConnected", FailureKind.AuthenticationError,
+                        "The last Connect-LogicAppAuth failed, so its session was cleared and nothing is sent as an earlier identity or the default credential chain. " +
+                        "Run Connect-LogicAppAuth again, or Disconnect-LogicAppAuth to go back to the default credential chain.", "Connect-LogicAppAuth")));
+                }
+
+                return SessionStore.Current;
+            }
+        }
+
+        /// <summary>False, with an InvalidArgument error, for a resource id whose path could address something else (a '..' segment, '?', '#').</summary>
+        protected bool AcceptResourceId(string resourceId)
+        {
+            if (ArmNames.IdProblem(resourceId, "-ResourceId") is { } bad)
+            {
+                WriteEngineError(bad);
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Further failures, beyond the session-wide ones, that stop this cmdlet's whole call.</summary>
+        protected virtual bool Terminates(string errorId) => false;
+
         internal void WriteEngineError(LogicAppAuthException error)
         {
             var record = ErrorRecordFactory.Create(error);
-            if (SessionWideFailures.Contains(error.ErrorId))
+            if (SessionWideFailures.Contains(error.ErrorId) || Terminates(error.ErrorId))
             {
                 ThrowTerminatingError(record);
             }

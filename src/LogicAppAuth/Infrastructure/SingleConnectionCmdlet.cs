@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands.Infrastructure
@@ -42,7 +43,7 @@ namespace LogicAppAuth.Commands.Infrastructure
         {
             if (ParameterSetName == ByNameSet)
             {
-                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? SessionStore.Current.DefaultSubscriptionId : SubscriptionId!.Trim();
+                var subscription = string.IsNullOrWhiteSpace(SubscriptionId) ? Session.DefaultSubscriptionId : SubscriptionId!.Trim();
                 if (subscription.Length == 0)
                 {
                     WriteError(ErrorRecordFactory.InvalidArgument("SubscriptionRequired",
@@ -50,11 +51,18 @@ namespace LogicAppAuth.Commands.Infrastructure
                     return Array.Empty<string>();
                 }
 
+                var bad = ArmNames.NameProblem(subscription, "-SubscriptionId") ?? ArmNames.NameProblem(ResourceGroupName!, "-ResourceGroupName") ?? ArmNames.NameProblem(Name!, "-Name");
+                if (bad != null)
+                {
+                    WriteEngineError(bad);
+                    return Array.Empty<string>();
+                }
+
                 return new[] { $"/subscriptions/{subscription}/resourceGroups/{ResourceGroupName!.Trim()}/providers/Microsoft.Web/connections/{Name!.Trim()}" };
             }
 
             var ids = InputObject?.BaseObject is string text ? new[] { text } : ResourceId ?? Array.Empty<string>();
-            var result = ids.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList();
+            var result = ids.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).Where(AcceptResourceId).ToList();
             if (result.Count == 0 && InputObject != null)
             {
                 WriteError(ErrorRecordFactory.InvalidArgument("NoConnectionInInput",

@@ -103,6 +103,12 @@ public class RoleAndCredentialTests
     [InlineData("https://management.azure.com:443/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/extensions/proxy/testconnection?api-version=2018-07-01-preview", true)]
     [InlineData("https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/other/extensions/proxy/testconnection", false)]
     [InlineData("https://evil.example/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/../../x", false)]
+    [InlineData("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/x\\..\\..\\..\\sites\\app", false)]
+    [InlineData("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/%2e%2e/%2E%2E/%2e%2e/sites/app?api-version=1", false)]
+    [InlineData("https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/x%2f..%2f..%2fother", false)]
+    [InlineData("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/./extensions", false)]
+    [InlineData("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c", false)]
+    [InlineData("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c/extensions/proxy/testconnection?api-version=2018-07-01-preview", true)]
     public void Live_tests_only_call_paths_under_the_connection(string uri, bool allowed)
     {
         var path = ConnectorDiagnostician.PathUnder(uri, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/connections/c");

@@ -26,6 +26,14 @@ public class CloudEnvironmentTests
     }
 
     [Fact]
+    public void An_extra_certificate_is_trusted_only_for_the_overridden_hosts()
+    {
+        var cloud = CloudEnvironment.Create("AzureCloud", new Uri("https://arm.contoso.local:8443"));
+        Assert.Equal(new[] { "arm.contoso.local" }, cloud.OverriddenHosts);
+        Assert.Empty(CloudEnvironment.Create("AzureCloud").OverriddenHosts);
+    }
+
+    [Fact]
     public void RefusesPlainHttpEndpoints() =>
         Assert.Throws<ArgumentException>(() => CloudEnvironment.Create("AzureCloud", new Uri("http://127.0.0.1:8080")));
 
