@@ -546,3 +546,35 @@ Describe 'Set-LogicConnectorManagedIdentity with a target outside the connection
         $files.Name | Where-Object { $_ -like '*.tmp' } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity on a workflow with secure parameters' {
+    It 'refuses to PUT a workflow whose secure parameter values Azure does not return, naming them, and writes nothing' {
+        # A copy of contoso whose wf-secret-rotation declares a SecureString parameter; its GET shows the entry without a value.
+        $scenario = Get-Content (Join-Path $SandboxPath 'Scenarios/contoso.json') -Raw | ConvertFrom-Json -Depth 100
+        $workflow = $scenario.resources | Where-Object name -eq 'wf-secret-rotation'
+        $workflow.properties.definition.parameters | Add-Member -NotePropertyName apiKey -NotePropertyValue ([pscustomobject]@{ type = 'SecureString' })
+        $workflow.properties.parameters | Add-Member -NotePropertyName apiKey -NotePropertyValue ([pscustomobject]@{})
+        $scenario.name = 'contoso-secure-parameters'
+        $file = Join-Path $TestDrive 'contoso-secure-parameters.json'
+        $scenario | ConvertTo-Json -Depth 100 | Set-Content $file
+        $secure = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -Scenario $file
+        try {
+            $parameters = Get-SandboxConnectParameters -Sandbox $secure
+            Connect-LogicAppAuth @parameters | Out-Null
+            Clear-SandboxRequestLog $secure
+            $results = @(Set-LogicConnectorManagedIdentity -ResourceId "$connections/keyvault-sp-secret-expired" -BackupPath (Join-Path $TestDrive 'secure') `
+                -Confirm:$false -PassThru -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SecureParametersNotReturned,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$($failures[0].TargetObject)" | Should -Be "$workflows/wf-secret-rotation"
+            "$failures" | Should -Match 'secure parameters \(apiKey\).*nothing was changed'
+            $results | Should -BeNullOrEmpty
+            @(Get-SandboxRequestLog -Sandbox $secure | Where-Object method -in 'PUT', 'PATCH', 'DELETE') | Should -BeNullOrEmpty
+        }
+        finally {
+            $secure | Stop-LogicAppAuthSandbox
+            Connect-As admin
+        }
+    }
+}

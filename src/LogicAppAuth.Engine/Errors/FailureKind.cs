@@ -12,5 +12,6 @@ namespace LogicAppAuth.Engine.Errors
         InvalidArgument,
         ConnectionError,
         SecurityError,
+        InvalidOperation,
     }
 }

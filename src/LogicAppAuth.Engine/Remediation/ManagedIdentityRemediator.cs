@@ -140,12 +140,14 @@ namespace LogicAppAuth.Engine.Remediation
                     continue;
                 }
 
+                SecureWorkflowParameters.EnsureNoneHidden(workflow, workflowId, name);
                 var description = $"Set connectionProperties.authentication to {ManagedServiceIdentity}{(desiredIdentity.Length > 0 ? $" ({Last(desiredIdentity)})" : "")} " +
                     $"for $connections['{string.Join("', '", references)}'] of workflow {name} (PUT of the whole workflow, every other property kept)";
                 plan.Add(new PlannedChange(RemediationOperation.RewireWorkflow, workflowId, "PUT", description, async context =>
                 {
                     await context.WriteAsync(workflowId, AzureResourceId.WorkflowType, ApiVersions.Workflows, "PUT", fresh =>
                     {
+                        SecureWorkflowParameters.EnsureNoneHidden(fresh, workflowId, name);
                         WritableIdentity(fresh);
                         var userAssigned = UserAssignedFor(fresh);
                         foreach (var reference in References(fresh, id.Id))

@@ -30,6 +30,7 @@ namespace LogicAppAuth.Commands.Infrastructure
                 case FailureKind.InvalidArgument: return ErrorCategory.InvalidArgument;
                 case FailureKind.ConnectionError: return ErrorCategory.ConnectionError;
                 case FailureKind.SecurityError: return ErrorCategory.SecurityError;
+                case FailureKind.InvalidOperation: return ErrorCategory.InvalidOperation;
                 default: return ErrorCategory.NotSpecified;
             }
         }
