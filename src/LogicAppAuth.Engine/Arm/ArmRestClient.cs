@@ -34,6 +34,11 @@ namespace LogicAppAuth.Engine.Arm
         public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
 
+        /// <summary>A POST the service must not see twice (a single-use code): sent once, never retried, whatever the answer.</summary>
+        public async Task PostOnceAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken) =>
+            await SendRawAsync(RequestMethod.Post, pathOrUrl, System.Text.Encoding.UTF8.GetBytes(jsonBody), null, target, cancellationToken, _ => true, singleUse: true)
+                .ConfigureAwait(false);
+
         /// <summary>A PUT; with <paramref name="ifMatch"/> (the ETag read), the service refuses it (412) when the resource changed since.</summary>
         public async Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
             await SendAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken, ifMatch: ifMatch).ConfigureAwait(false);
@@ -116,10 +121,15 @@ namespace LogicAppAuth.Engine.Arm
 
         /// <summary>Sends one request through the pipeline and reads its answer; an answer of 400 or more becomes the service's error.</summary>
         private async Task<T> SendRawAsync<T>(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target, CancellationToken cancellationToken,
-            Func<Response, T> read)
+            Func<Response, T> read, bool singleUse = false)
         {
             var uri = Resolve(pathOrUrl);
             using var message = pipeline.CreateMessage();
+            if (singleUse)
+            {
+                message.SetProperty(Http.TransientFailureRetryPolicy.SingleUse, true);
+            }
+
             message.Request.Method = method;
             message.Request.Uri.Reset(uri);
             message.Request.Headers.Add("Accept", "application/json");

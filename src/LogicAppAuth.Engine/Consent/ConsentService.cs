@@ -80,21 +80,37 @@ namespace LogicAppAuth.Engine.Consent
             var arm = session.Arm(sink);
             var (user, tenant) = await WhoAsync(objectId, tenantId, cancellationToken).ConfigureAwait(false);
             var body = new JsonObject { ["tenantId"] = tenant, ["objectId"] = user, ["code"] = code };
+            var newLink = $"Get a new link with Get-LogicConnectorConsentLink -ResourceId '{id.Id}', sign in again, and pass the new redirect URL.";
+            LogicAppAuthException? lostAnswer = null;
             try
             {
-                using (await arm.PostAsync($"{id.Id}/confirmConsentCode?api-version={ApiVersions.Connections}", JsonEdit.Serialize(body), id.Id, cancellationToken).ConfigureAwait(false))
-                {
-                }
+                // The code is single-use: a retry after a lost answer would be refused and wrongly reported as a bad code.
+                await arm.PostOnceAsync($"{id.Id}/confirmConsentCode?api-version={ApiVersions.Connections}", JsonEdit.Serialize(body), id.Id, cancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 400)
             {
                 throw new LogicAppAuthException(e.ErrorId, e.Kind,
-                    $"The consent code was refused for connection {id.Name} ({e.ErrorId}). Codes are single-use and short-lived: get a new link with " +
-                    $"Get-LogicConnectorConsentLink -ResourceId '{id.Id}', sign in again, and pass the new redirect URL.", id.Id, e) { HttpStatus = e.HttpStatus };
+                    $"The consent code was refused for connection {id.Name} ({e.ErrorId}). Codes are single-use and short-lived: {newLink}", id.Id, e) { HttpStatus = e.HttpStatus };
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == null || e.HttpStatus == 408 || e.HttpStatus == 429 || e.HttpStatus >= 500)
+            {
+                lostAnswer = e;
             }
 
             var connection = await ReadAsync(arm, id.Id, cancellationToken).ConfigureAwait(false);
             var status = ConnectionDocument.Read(System.Text.Json.JsonDocument.Parse(JsonEdit.Serialize(connection)).RootElement);
+            if (lostAnswer != null)
+            {
+                if (status.Status != ConnectionStatus.Connected)
+                {
+                    throw new LogicAppAuthException("ConsentNotConfirmed", lostAnswer.Kind,
+                        $"The confirmation of the consent code for connection {id.Name} got no answer ({lostAnswer.ErrorId}), and the connection is still " +
+                        $"{status.Status}, so the code did not take. It was not sent again, because a code works once. {newLink}", id.Id, lostAnswer) { HttpStatus = lostAnswer.HttpStatus };
+                }
+
+                sink.WriteVerbose($"The confirmation of connection {id.Name} got no answer ({lostAnswer.ErrorId}), but the connection reads Connected: the code took.");
+            }
+
             var result = new ConsentResult
             {
                 ResourceId = id.Id,
