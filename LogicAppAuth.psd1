@@ -8,6 +8,9 @@
     Description          = 'Finds, explains and fixes authentication failures of Azure Logic Apps API connections (Consumption and Standard) across a tenant.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    # The output types load with the module, so that scripts can name them ([LogicAppAuth.ConnectorStatus], -is)
+    # before any cmdlet has run.
+    RequiredAssemblies   = @('LogicAppAuth.Models.dll')
     FormatsToProcess     = @('LogicAppAuth.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-LogicAppAuth'

@@ -76,7 +76,7 @@ function Build-Help {
     }
     $helpFile = Join-Path $moduleFolder 'en-US/LogicAppAuth.dll-Help.xml'
     New-Item -ItemType Directory -Force -Path (Split-Path $helpFile) | Out-Null
-    $script = "`$ErrorActionPreference='Stop'; Import-Module '$compiler'; `$m = Import-Module '$moduleFolder/LogicAppAuth.psd1' -PassThru; ConvertTo-MamlHelp -MarkdownPath '$docs' -OutputPath '$helpFile' -Module `$m"
+    $script = "`$ErrorActionPreference='Stop'; Import-Module '$compiler'; `$m = Import-Module '$moduleFolder/LogicAppAuth.psd1' -PassThru; `$null = ConvertTo-MamlHelp -MarkdownPath '$docs' -OutputPath '$helpFile' -Module `$m"
     Invoke-Native dotnet @($pwshDll, '-NoProfile', '-NonInteractive', '-Command', $script)
     Get-ChildItem $docs -Filter 'about_*.md' | ForEach-Object {
         Copy-Item $_.FullName (Join-Path $moduleFolder "en-US/$($_.BaseName).help.txt")
@@ -87,7 +87,7 @@ function Invoke-Xunit([string] $Results) {
     Write-Host 'xunit: tests/LogicAppAuth.Tests'
     $noBuildArgument = if ($NoBuild) { @('--no-build') } else { @() }
     & dotnet test (Join-Path $root 'tests/LogicAppAuth.Tests/LogicAppAuth.Tests.csproj') -c $Configuration --nologo @noBuildArgument `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $Results | Out-Host
     $xunitExit = $LASTEXITCODE
     $trx = Get-ChildItem $Results -Recurse -Filter xunit.trx | Select-Object -First 1
     $counts = @{ Passed = 0; Failed = 1 }
@@ -103,10 +103,10 @@ function Invoke-Xunit([string] $Results) {
 function Invoke-PesterTests([string] $Results) {
     Write-Host 'Pester: tests/pester (fresh pwsh, module from output/)'
     $pesterSummary = Join-Path $Results 'pester-summary.json'
-    $pathArgument = if ($TestPath) { @('-TestPath', ($TestPath | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
+    $pathArgument = if ($TestPath) { @('-TestPath', (($TestPath | ForEach-Object { (Resolve-Path $_).Path }) -join ',')) } else { @() }
     & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
         -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
-        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument
+        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument | Out-Host
     $counts = @{ Passed = 0; Failed = 1 }
     if (Test-Path $pesterSummary) {
         $summary = Get-Content $pesterSummary -Raw | ConvertFrom-Json
