@@ -30,8 +30,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Azure', 'LogicApps', 'Connectors', 'OAuth', 'ManagedIdentity', 'Authentication')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            Tags         = @('Azure', 'LogicApps', 'Connectors', 'OAuth', 'ManagedIdentity', 'Authentication', 'Troubleshooting', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/logicappauth/LogicAppAuth'
+            LicenseUri   = 'https://github.com/logicappauth/LogicAppAuth/blob/main/LICENSE'
+            # build.ps1 replaces this with the CHANGELOG.md section of ModuleVersion.
             ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
