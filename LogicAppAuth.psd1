@@ -24,6 +24,7 @@
         'Restore-LogicAppAuthBackup'
         'Get-LogicConnectorConsentLink'
         'Complete-LogicConnectorConsent'
+        'Export-LogicConnectorReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

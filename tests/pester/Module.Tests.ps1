@@ -26,7 +26,7 @@ BeforeAll {
 Describe 'Module loading' {
     It 'exports exactly the cmdlets in the manifest' {
         $result = Invoke-FreshPwsh -ScriptBlock { param($m) Import-Module $m; (Get-Command -Module LogicAppAuth).Name | Sort-Object } -ArgumentList $ModulePath
-        $result | Should -Be @('Complete-LogicConnectorConsent', 'Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Export-LogicConnectorMetric', 'Get-ExpiringCredential', 'Get-LogicConnectorConsentLink', 'Get-LogicConnectorStatus', 'New-LogicConnectorAlert', 'Restore-LogicAppAuthBackup', 'Set-LogicConnectorManagedIdentity', 'Test-LogicConnectorAuth')
+        $result | Should -Be @('Complete-LogicConnectorConsent', 'Connect-LogicAppAuth', 'Disconnect-LogicAppAuth', 'Export-LogicConnectorMetric', 'Export-LogicConnectorReport', 'Get-ExpiringCredential', 'Get-LogicConnectorConsentLink', 'Get-LogicConnectorStatus', 'New-LogicConnectorAlert', 'Restore-LogicAppAuthBackup', 'Set-LogicConnectorManagedIdentity', 'Test-LogicConnectorAuth')
     }
 
     It 'loads no Azure or Graph assembly at import' {
