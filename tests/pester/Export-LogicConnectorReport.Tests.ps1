@@ -116,7 +116,8 @@ Describe 'The report in a headless Chromium' {
         $cause = 'OAuthTokenExpired'
         $null = Invoke-PageScript $browser ('var c = document.getElementById("cause-filter"); c.value = "{0}"; c.dispatchEvent(new Event("change"))' -f $cause)
         Get-VisibleRowCount | Should -Be @($diagnoses | Where-Object { "$($_.Cause)" -eq $cause }).Count
-        Invoke-PageScript $browser 'document.getElementById("row-count").textContent' | Should -Match "^Showing \d+ of $($diagnoses.Count)$"
+        Invoke-PageScript $browser 'document.getElementById("row-count").getAttribute("data-matched")' | Should -Be "$(Get-VisibleRowCount)"
+        Invoke-PageScript $browser 'document.getElementById("row-count").textContent' | Should -Match "^\d+ of $($diagnoses.Count) connections$"
     }
 
     It 'sorts by a column when its header is clicked' {

@@ -14,24 +14,19 @@ namespace LogicAppAuth.Engine.Reporting
         public string Name { get; set; } = "";
         public string ApiName { get; set; } = "";
         public string Status { get; set; } = "";
-        public string AuthenticationType { get; set; } = "";
         public bool Healthy { get; set; }
         public string Cause { get; set; } = "";
-        public string Severity { get; set; } = "";
         public string Evidence { get; set; } = "";
         public string Fix { get; set; } = "";
         public string UsedBy { get; set; } = "";
     }
 
-    /// <summary>One credential in the report.</summary>
+    /// <summary>One credential in the report: when it ends.</summary>
     public sealed class ReportCredential
     {
-        public string Kind { get; set; } = "";
-        public string DisplayName { get; set; } = "";
         public DateTimeOffset EndDateTime { get; set; }
         public int DaysRemaining { get; set; }
         public bool Expired { get; set; }
-        public string UsedBy { get; set; } = "";
     }
 
     /// <summary>
@@ -65,10 +60,8 @@ namespace LogicAppAuth.Engine.Reporting
                 Name = diagnosis.Name,
                 ApiName = diagnosis.ApiName,
                 Status = diagnosis.Status.ToString(),
-                AuthenticationType = diagnosis.AuthenticationType.ToString(),
                 Healthy = diagnosis.Healthy,
                 Cause = diagnosis.Cause.ToString(),
-                Severity = diagnosis.Severity.ToString(),
                 Evidence = Scrub(diagnosis.Evidence),
                 Fix = Scrub(diagnosis.RemediationCommand),
                 UsedBy = diagnosis.UsedBy,
@@ -91,10 +84,8 @@ namespace LogicAppAuth.Engine.Reporting
                 Name = status.Name,
                 ApiName = status.ApiName,
                 Status = status.Status.ToString(),
-                AuthenticationType = status.AuthenticationType.ToString(),
                 Healthy = healthy,
                 Cause = healthy ? DiagnosisCause.None.ToString() : "NotDiagnosed",
-                Severity = healthy ? DiagnosisSeverity.None.ToString() : DiagnosisSeverity.Error.ToString(),
                 Evidence = Scrub(string.Join(": ", new[] { status.ErrorCode, status.ErrorMessage }.Where(s => !string.IsNullOrEmpty(s)))),
                 Fix = healthy ? "" : $"Test-LogicConnectorAuth -ResourceId '{status.ResourceId}'",
                 UsedBy = status.UsedBy,
@@ -103,12 +94,9 @@ namespace LogicAppAuth.Engine.Reporting
 
         public void Add(ExpiringCredential credential) => credentials.Add(new ReportCredential
         {
-            Kind = credential.Kind.ToString(),
-            DisplayName = credential.DisplayName,
             EndDateTime = credential.EndDateTime,
             DaysRemaining = credential.DaysRemaining,
             Expired = credential.Expired,
-            UsedBy = credential.UsedBy,
         });
 
         /// <summary>Who the report is about: the subscriptions and resource groups its connections come from.</summary>
