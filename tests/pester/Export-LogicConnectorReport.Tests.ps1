@@ -65,6 +65,15 @@ Describe 'Export-LogicConnectorReport' {
         $diagnoses | Export-LogicConnectorReport -Path $TestDrive -ErrorVariable folderProblems -ErrorAction SilentlyContinue | Out-Null
         $folderProblems[0].FullyQualifiedErrorId | Should -BeLike 'PathIsAFolder,*'
     }
+
+    It 'stops with ReportNotWritten when the file cannot be written' {
+        $notAFolder = Join-Path $TestDrive 'plain-file'
+        Set-Content $notAFolder 'x'
+        $caught = $null
+        try { $diagnoses | Export-LogicConnectorReport -Path (Join-Path $notAFolder 'report.html') -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'ReportNotWritten,*'
+        $caught.Exception.Message | Should -Match 'folder you can write to'
+    }
 }
 
 Describe 'The report in a headless Chromium' {

@@ -1,6 +1,8 @@
+using System;
 using System.IO;
 using System.Management.Automation;
 using LogicAppAuth.Commands.Infrastructure;
+using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Reporting;
 
@@ -52,7 +54,17 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            AtomicFile.Write(path, HtmlReportWriter.Render(report));
+            try
+            {
+                AtomicFile.Write(path, HtmlReportWriter.Render(report));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ErrorRecordFactory.Create(new LogicAppAuthException("ReportNotWritten",
+                    e is UnauthorizedAccessException ? FailureKind.PermissionDenied : FailureKind.InvalidArgument,
+                    $"The report could not be written to '{path}': {e.Message} Give a path in a folder you can write to.", path, e)));
+            }
+
             WriteObject(new FileInfo(path));
         }
     }
