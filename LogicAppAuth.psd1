@@ -8,6 +8,9 @@
     Description          = 'Finds, explains and fixes authentication failures of Azure Logic Apps API connections (Consumption and Standard) across a tenant.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    # The output types load with the module, so that scripts can name them ([LogicAppAuth.ConnectorStatus], -is)
+    # before any cmdlet has run.
+    RequiredAssemblies   = @('LogicAppAuth.Models.dll')
     FormatsToProcess     = @('LogicAppAuth.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-LogicAppAuth'
@@ -21,14 +24,17 @@
         'Restore-LogicAppAuthBackup'
         'Get-LogicConnectorConsentLink'
         'Complete-LogicConnectorConsent'
+        'Export-LogicConnectorReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Azure', 'LogicApps', 'Connectors', 'OAuth', 'ManagedIdentity', 'Authentication')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            Tags         = @('Azure', 'LogicApps', 'Connectors', 'OAuth', 'ManagedIdentity', 'Authentication', 'Troubleshooting', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/logicappauth/LogicAppAuth'
+            LicenseUri   = 'https://github.com/logicappauth/LogicAppAuth/blob/main/LICENSE'
+            # build.ps1 replaces this with the CHANGELOG.md section of ModuleVersion.
             ReleaseNotes = 'See CHANGELOG.md.'
         }
     }

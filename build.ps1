@@ -5,16 +5,18 @@
 .DESCRIPTION
     Build  assembles output/LogicAppAuth/<version>/ (manifest, cmdlet assembly, deps/, format and help files)
            and publishes the sandbox to output/sandbox.
-    Test   Build, then xunit, then Pester in a fresh pwsh against output/; ends with "N passed, N failed".
+    Test   Build and Package, then xunit, then Pester in a fresh pwsh against output/; ends with "N passed, N failed".
            -NoBuild tests what output/ and the bin folders already hold (e.g. again under faketime);
            -TestPath runs only those Pester files (xunit is skipped unless -TestPath is empty).
     Demo   Build, start the sandbox with the contoso scenario, sign in, show the connector table, write a CSV.
     Bench  Build, then the benchmark cases against the sandbox (see tests/bench).
+    Package Build, then output/LogicAppAuth.<version>.nupkg (Publish-PSResource to a local file repository) and
+           output/LogicAppAuth-<version>.zip (the module folder at the zip's root, as Azure Automation imports it).
     Clean  Removes output/ and the bin/obj folders.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -58,12 +60,30 @@ function Invoke-Build {
     Get-ChildItem $publish -Filter *.dll |
         Where-Object { $_.Name -notin $rootAssemblies -and $_.Name -notin 'System.Management.Automation.dll', 'System.Runtime.Loader.dll' } |
         Copy-Item -Destination $deps
-    Copy-Item (Join-Path $root 'LogicAppAuth.psd1') $moduleFolder
+    Copy-BuiltManifest
+    Copy-Item (Join-Path $root 'LICENSE') $moduleFolder
     Copy-Item (Join-Path $root 'module/*') $moduleFolder -Recurse
 
     Build-Help
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/LogicAppAuth.Sandbox/LogicAppAuth.Sandbox.csproj'), '-c', $Configuration, '-o', $sandboxFolder, '--nologo', '-v', 'quiet')
     Write-Host "Module: $moduleFolder"
+}
+
+function Get-ReleaseNote {
+    # The CHANGELOG section of this version: the lines under '## <version>' up to the next '## ' heading.
+    $changelog = Get-Content (Join-Path $root 'CHANGELOG.md') -Raw
+    $section = [regex]::Match($changelog, ('(?ms)^## {0}\b[^\n]*\n(.*?)(?=^## |\z)' -f [regex]::Escape($version)))
+    if (-not $section.Success) { throw "CHANGELOG.md has no '## $version' section; add one for the manifest's ModuleVersion." }
+    $section.Groups[1].Value.Trim()
+}
+
+function Copy-BuiltManifest {
+    # The built manifest carries this version's CHANGELOG section as its ReleaseNotes (what the gallery shows).
+    $source = Get-Content (Join-Path $root 'LogicAppAuth.psd1') -Raw
+    $placeholder = "ReleaseNotes = 'See CHANGELOG.md.'"
+    if (-not $source.Contains($placeholder)) { throw "LogicAppAuth.psd1 must hold $placeholder for the build to fill in." }
+    $notes = (Get-ReleaseNote) -replace "'", "''"
+    Set-Content -Path (Join-Path $moduleFolder 'LogicAppAuth.psd1') -Value $source.Replace($placeholder, "ReleaseNotes = '$notes'") -NoNewline
 }
 
 function Build-Help {
@@ -76,7 +96,7 @@ function Build-Help {
     }
     $helpFile = Join-Path $moduleFolder 'en-US/LogicAppAuth.dll-Help.xml'
     New-Item -ItemType Directory -Force -Path (Split-Path $helpFile) | Out-Null
-    $script = "`$ErrorActionPreference='Stop'; Import-Module '$compiler'; `$m = Import-Module '$moduleFolder/LogicAppAuth.psd1' -PassThru; ConvertTo-MamlHelp -MarkdownPath '$docs' -OutputPath '$helpFile' -Module `$m"
+    $script = "`$ErrorActionPreference='Stop'; Import-Module '$compiler'; `$m = Import-Module '$moduleFolder/LogicAppAuth.psd1' -PassThru; `$null = ConvertTo-MamlHelp -MarkdownPath '$docs' -OutputPath '$helpFile' -Module `$m"
     Invoke-Native dotnet @($pwshDll, '-NoProfile', '-NonInteractive', '-Command', $script)
     Get-ChildItem $docs -Filter 'about_*.md' | ForEach-Object {
         Copy-Item $_.FullName (Join-Path $moduleFolder "en-US/$($_.BaseName).help.txt")
@@ -116,7 +136,7 @@ function Invoke-PesterTests([string] $Results) {
 }
 
 function Invoke-Test {
-    if (-not $NoBuild) { Invoke-Build }
+    if (-not $NoBuild) { Invoke-Build; Invoke-Package }
     $results = Join-Path $output 'test-results'
     Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $results | Out-Null
@@ -151,6 +171,37 @@ function Invoke-Bench {
     Invoke-Native dotnet @($pwshDll, '-NoProfile', '-NonInteractive', '-File', $bench, '-ModulePath', (Join-Path $moduleFolder 'LogicAppAuth.psd1'), '-SandboxPath', $sandboxFolder)
 }
 
+function Invoke-Package {
+    Remove-Item -Force (Join-Path $output 'LogicAppAuth*.nupkg'), (Join-Path $output 'LogicAppAuth-*.zip') -ErrorAction SilentlyContinue
+
+    # The gallery package, made the way Publish-PSResource makes it, into a throw-away local file repository.
+    $repository = Join-Path $output 'repository'
+    $repositoryName = "LogicAppAuthBuild-$PID"
+    Remove-Item -Recurse -Force $repository -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $repository | Out-Null
+    Register-PSResourceRepository -Name $repositoryName -Uri $repository -Trusted
+    try {
+        Publish-PSResource -Path $moduleFolder -Repository $repositoryName
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+    $nupkg = Join-Path $output "LogicAppAuth.$version.nupkg"
+    Move-Item (Join-Path $repository "LogicAppAuth.$version.nupkg") $nupkg
+    Remove-Item -Recurse -Force $repository
+
+    # Azure Automation imports a zip whose root holds one folder named like the module, with the manifest in it.
+    $staging = Join-Path $output 'zip-staging'
+    Remove-Item -Recurse -Force $staging -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $staging | Out-Null
+    Copy-Item $moduleFolder (Join-Path $staging 'LogicAppAuth') -Recurse
+    $zip = Join-Path $output "LogicAppAuth-$version.zip"
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [System.IO.Compression.ZipFile]::CreateFromDirectory((Join-Path $staging 'LogicAppAuth'), $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
+    Remove-Item -Recurse -Force $staging
+    Write-Host "Packages: $nupkg, $zip"
+}
+
 function Invoke-Clean {
     Remove-Item -Recurse -Force $output -ErrorAction SilentlyContinue
     Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
@@ -161,5 +212,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Build; Invoke-Package }
     'Clean' { Invoke-Clean }
 }

@@ -3,7 +3,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SandboxPath,
-    [ValidateSet('inventory', 'diagnose', 'expiry')] [string[]] $Case = @('inventory', 'diagnose', 'expiry'),
+    [ValidateSet('inventory', 'diagnose', 'expiry', 'report')] [string[]] $Case = @('inventory', 'diagnose', 'expiry', 'report'),
     [switch] $SkipBaseline
 )
 $ErrorActionPreference = 'Stop'
@@ -89,4 +89,32 @@ if ($Case -contains 'expiry') {
     # applications and servicePrincipals are read at the same time, 999 a page, one page after another.
     $pages = [math]::Ceiling(20000 / 999)
     "Graph pages per collection: $pages (two collections in parallel); module Graph requests: $($result.GraphRequests) (minimum $(2 * $pages))"
+}
+
+if ($Case -contains 'report') {
+    # The HTML report of the 10,000-connection tenant: at most 5 MB, and a browser reaches its load event within 2 s.
+    $generate = 'subscriptions=10,connections=10000,workflows=3000,standardApps=200'
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate) -Scenario ''
+    $reportPath = Join-Path ([System.IO.Path]::GetTempPath()) "logicappauth-bench-report-$PID.html"
+    try {
+        $json = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Report.ps1') -ReadyFile $sandbox.ReadyFile -ModulePath $ModulePath -ReportPath $reportPath
+        if ($LASTEXITCODE -ne 0) { throw "report failed: $json" }
+        $result = ($json | Select-Object -Last 1) | ConvertFrom-Json
+    }
+    finally { $sandbox | Stop-LogicAppAuthSandbox }
+
+    . (Join-Path $PSScriptRoot '../pester/Browser.ps1')
+    $browser = Start-HeadlessBrowser (Join-Path ([System.IO.Path]::GetTempPath()) "logicappauth-bench-chromium-$PID")
+    try {
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $null = Invoke-Cdp $browser 'Page.navigate' @{ url = [uri]::new($reportPath, [UriKind]::Absolute).AbsoluteUri }
+        Wait-CdpEvent $browser 'Page.loadEventFired' -TimeoutSeconds 60
+        $loadSeconds = [math]::Round($watch.Elapsed.TotalSeconds, 2)
+        $shownRows = Invoke-PageScript $browser 'document.querySelectorAll("#connections tbody tr").length'
+    }
+    finally { Stop-HeadlessBrowser $browser; Remove-Item $reportPath -ErrorAction SilentlyContinue }
+
+    "report: $generate; the report of $($result.Rows) diagnosed connections and $($result.Credentials) credentials (the scans themselves are not timed)"
+    [pscustomobject]@{ Rows = $result.Rows; RowsRendered = $shownRows; SizeMB = $result.SizeMB; WriteSeconds = $result.WriteSeconds; LoadEventSeconds = $loadSeconds } | Format-Table | Out-String
+    "budget: size <= 5 MB $(if ($result.SizeMB -le 5) { 'met' } else { 'MISSED' }); load event <= 2 s $(if ($loadSeconds -le 2) { 'met' } else { 'MISSED' })"
 }

@@ -55,8 +55,36 @@ Describe 'Help of <Name>' -ForEach $cmdlets {
 }
 
 Describe 'about_LogicAppAuth' {
+    BeforeAll {
+        $about = "$(Get-Help about_LogicAppAuth)"
+        $exported = @(Get-Command -Module LogicAppAuth -CommandType Cmdlet)
+        function Get-AboutSection([string] $Heading) {
+            # The text under '## <Heading>' up to the next '## ' heading.
+            $match = [regex]::Match($about, ('(?ms)^## {0}\s*$(.*?)(?=^## |\z)' -f [regex]::Escape($Heading)))
+            $match.Success | Should -BeTrue -Because "about_LogicAppAuth needs a '## $Heading' section"
+            $match.Groups[1].Value
+        }
+    }
+
     It 'is installed with the module' {
-        $about = Get-Help about_LogicAppAuth
-        "$about" | Should -Match 'managed identity'
+        $about | Should -Match 'managed identity'
+    }
+
+    It 'names every exported cmdlet under SEE ALSO' {
+        $seeAlso = @((Get-AboutSection 'SEE ALSO') -split '\n' | ForEach-Object { ($_ -replace '^\s*-\s*', '').Trim() })
+        foreach ($cmdlet in $exported.Name) { $seeAlso | Should -Contain $cmdlet }
+    }
+
+    It 'describes every exported cmdlet in its LONG DESCRIPTION' {
+        $description = Get-AboutSection 'LONG DESCRIPTION'
+        foreach ($cmdlet in $exported.Name) { $description | Should -Match "\b$cmdlet\b" }
+    }
+
+    It 'names, under NOTE, every cmdlet that changes something (supports -WhatIf)' {
+        $note = Get-AboutSection 'NOTE'
+        $changing = @($exported | Where-Object { $_.Parameters.ContainsKey('WhatIf') })
+        $changing.Count | Should -BeGreaterThan 0
+        foreach ($cmdlet in $changing.Name) { $note | Should -Match "\b$cmdlet\b" }
+        $note | Should -Not -Match 'only reads Azure in this version'
     }
 }

@@ -93,6 +93,7 @@ BeforeAll {
     $secrets.Add($wrongCode)
     $records.CompleteWrongCode = Add-Captured { Complete-LogicConnectorConsent -ResourceId $link2.ResourceId -Code $wrongCode -ObjectId $megan -Verbose -Debug }
     $records.CompleteCode = Add-Captured { Complete-LogicConnectorConsent -ResourceId $link2.ResourceId -Code $code2 -ObjectId $megan -Verbose -Debug }
+    $records.Report = Add-Captured { Export-LogicConnectorReport -Path (Join-Path $files 'report.html') -InputObject (Test-LogicConnectorAuth -ResourceId "$connections/sharepoint-revoked") -Verbose -Debug }
 
     $records.Disconnect = Add-Captured { Disconnect-LogicAppAuth -Verbose -Debug }
 
@@ -119,6 +120,7 @@ Describe 'Secrets in streams and files' {
         @($records.Fix | Where-Object { $_ -isnot [System.Management.Automation.InformationalRecord] -and $_ -isnot [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
         $written.Name | Should -Contain 'status.csv'
         $written.Name | Should -Contain 'logicapps.prom'
+        $written.Name | Should -Contain 'report.html'
         @($written | Where-Object { $_.FullName -like "$backup*" }).Count | Should -BeGreaterThan 0
     }
 

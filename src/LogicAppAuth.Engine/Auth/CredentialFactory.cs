@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Identity;
 using LogicAppAuth.Engine.Errors;
@@ -35,6 +36,8 @@ namespace LogicAppAuth.Engine.Auth
 
                     return new ClientCertificateCredential(Require(request.TenantId, "TenantId"), Require(request.ClientId, "ClientId"), path,
                         http.Configure(new ClientCertificateCredentialOptions { AuthorityHost = cloud.AuthorityHost, DisableInstanceDiscovery = IsCustomAuthority(request) }));
+                case SignInMethod.DeviceCode:
+                    return CreateDeviceCode(request, cloud, http);
                 default:
                     return CreateChain(request, cloud, http);
             }
@@ -74,6 +77,31 @@ namespace LogicAppAuth.Engine.Auth
             }
 
             return new DefaultAzureCredential(options);
+        }
+
+        /// <summary>
+        /// Device-code sign-in. Only Connect-LogicAppAuth asks the person (AuthenticateAsync); every later token comes
+        /// silently from that sign-in's refresh token, so a cmdlet never waits for someone who is not looking.
+        /// </summary>
+        private static DeviceCodeCredential CreateDeviceCode(SignInRequest request, CloudEnvironment cloud, HttpPipelineFactory http)
+        {
+            var options = http.Configure(new DeviceCodeCredentialOptions
+            {
+                AuthorityHost = cloud.AuthorityHost,
+                DisableInstanceDiscovery = IsCustomAuthority(request),
+                DisableAutomaticAuthentication = true,
+                DeviceCodeCallback = (info, cancellationToken) =>
+                {
+                    request.DeviceCodePrompt?.Invoke(info.Message);
+                    return Task.CompletedTask;
+                },
+            });
+            if (!string.IsNullOrEmpty(request.TenantId))
+            {
+                options.TenantId = request.TenantId;
+            }
+
+            return new DeviceCodeCredential(options);
         }
 
         private static bool IsCustomAuthority(SignInRequest request) => request.AuthorityHost != null;

@@ -9,6 +9,7 @@ namespace LogicAppAuth.Engine.Auth
         ServicePrincipalSecret,
         ServicePrincipalCertificate,
         AccessToken,
+        DeviceCode,
     }
 
     /// <summary>Everything Connect-LogicAppAuth was told. Secrets are plain strings only for the moment they are handed to Azure.Identity.</summary>
@@ -33,5 +34,8 @@ namespace LogicAppAuth.Engine.Auth
         public string? GraphAudience { get; set; }
         public string? TrustedCertificatePath { get; set; }
         public string? SubscriptionId { get; set; }
+
+        /// <summary>Shows the device-code sign-in's instructions (the URL and the user code) to the person at the terminal.</summary>
+        public Action<string>? DeviceCodePrompt { get; set; }
     }
 }

@@ -14,10 +14,14 @@ namespace LogicAppAuth.Engine.Errors
             {
                 case LogicAppAuthException known:
                     return known;
+                case AuthenticationRequiredException required:
+                    return Auth.DeviceCodeErrors.SignInRequired(required, target);
                 case CredentialUnavailableException unavailable:
                     return new LogicAppAuthException("NoCredentialAvailable", FailureKind.AuthenticationError,
                         "No credential was found to sign in to Azure. Run Connect-LogicAppAuth first (for example with -Identity in Azure Automation, " +
                         "-ServicePrincipal in CI, or after 'az login'). Details: " + FirstLine(unavailable.Message), target, unavailable);
+                case AuthenticationFailedException failed when Auth.DeviceCodeErrors.Recognize(failed, target) is LogicAppAuthException deviceCode:
+                    return deviceCode;
                 case AuthenticationFailedException failed when HasInner<System.Net.Http.HttpRequestException>(failed) || HasInner<AuthenticationException>(failed):
                     return Connectivity(failed, target);
                 case AuthenticationFailedException failed:

@@ -115,7 +115,7 @@ namespace LogicAppAuth.Engine.Monitoring
         {
             var previous = File.Exists(path) ? File.ReadAllText(path) : null;
             var text = await BuildAsync(scopes, previous, cancellationToken).ConfigureAwait(false);
-            PrometheusText.WriteAtomically(path, text);
+            AtomicFile.Write(path, text);
             sink.WriteVerbose($"Wrote {Encoding.UTF8.GetByteCount(text)} bytes to {path}.");
         }
 

@@ -83,16 +83,6 @@ namespace LogicAppAuth.Engine.Monitoring
             return samples;
         }
 
-        /// <summary>
-        /// Writes <paramref name="content"/> to <paramref name="path"/> so that a reader sees the old file or the new one,
-        /// never a part: a temporary file in the same folder, flushed, then renamed over the target.
-        /// </summary>
-        public static void WriteAtomically(string path, string content)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
-            AtomicFile.Replace(path, new UTF8Encoding(false).GetBytes(content));
-        }
-
         private static bool TryParseValue(string text, out double value)
         {
             switch (text)

@@ -1,11 +1,22 @@
 using System;
 using System.IO;
+using System.Text;
 
 namespace LogicAppAuth.Engine.Operations
 {
     /// <summary>File writes a reader never sees half done: new files flushed to disk, and replacements by rename.</summary>
-    internal static class AtomicFile
+    public static class AtomicFile
     {
+        /// <summary>
+        /// Writes <paramref name="content"/> (UTF-8) to <paramref name="path"/>, creating its folder, so that a reader sees the old
+        /// file or the new one, never a part.
+        /// </summary>
+        public static void Write(string path, string content)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+            Replace(path, new UTF8Encoding(false).GetBytes(content));
+        }
+
         /// <summary>Writes a file that must not exist yet, flushed to disk; <paramref name="restrict"/> runs on it before any byte is written.</summary>
         public static void WriteNew(string path, byte[] bytes, Action<string>? restrict = null)
         {

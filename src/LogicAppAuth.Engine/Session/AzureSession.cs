@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Identity;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Auth;
 using LogicAppAuth.Engine.Errors;
@@ -47,13 +48,19 @@ namespace LogicAppAuth.Engine.Session
             return new AzureSession(request, TokenAudiences.Resolve(request, cloud, http), http, trusted);
         }
 
+        /// <summary>
+        /// A Resource Manager token request as the pipeline's bearer policy makes it, CAE included: Azure.Identity keeps
+        /// CAE and other tokens in separate caches, so a device-code sign-in made without it would not serve the pipeline.
+        /// </summary>
+        private TokenRequestContext ResourceManagerTokenContext =>
+            new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant, isCaeEnabled: true);
+
         internal ArmRestClient Arm(IOperationSink log) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, log);
 
         /// <summary>The tenant and object id of the signed-in identity, read from its Resource Manager token (consent names the user by them).</summary>
         internal async Task<(string TenantId, string ObjectId)> SignedInIdentityAsync(CancellationToken cancellationToken)
         {
-            var token = await resourceManagerCredential.GetTokenAsync(new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant), cancellationToken)
-                .ConfigureAwait(false);
+            var token = await resourceManagerCredential.GetTokenAsync(ResourceManagerTokenContext, cancellationToken).ConfigureAwait(false);
             var claims = JwtClaims.TryRead(token.Token);
             return (claims?.TenantId ?? requestedTenant ?? "", claims?.ObjectId ?? "");
         }
@@ -62,10 +69,15 @@ namespace LogicAppAuth.Engine.Session
         public async Task<AuthContext> VerifyAsync(CancellationToken cancellationToken)
         {
             AccessToken token;
+            var context = ResourceManagerTokenContext;
             try
             {
-                token = await resourceManagerCredential.GetTokenAsync(new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant), cancellationToken)
-                    .ConfigureAwait(false);
+                if (resourceManagerCredential is DeviceCodeCredential deviceCode)
+                {
+                    await deviceCode.AuthenticateAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+
+                token = await resourceManagerCredential.GetTokenAsync(context, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {

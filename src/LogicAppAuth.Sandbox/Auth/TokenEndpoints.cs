@@ -4,7 +4,7 @@ using LogicAppAuth.Sandbox.Scenarios;
 
 namespace LogicAppAuth.Sandbox.Auth;
 
-/// <summary>Entra ID-shaped token endpoints (client credentials) and the App Service-style managed-identity endpoint.</summary>
+/// <summary>Entra ID-shaped token endpoints (client credentials; device code and refresh token in <see cref="DeviceCodeFlow"/>) and the App Service-style managed-identity endpoint.</summary>
 public static class TokenEndpoints
 {
     public const string IdentityPath = "/msi/token";
@@ -17,6 +17,7 @@ public static class TokenEndpoints
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", OpenIdConfiguration);
         app.MapGet("/common/discovery/instance", InstanceDiscovery);
         app.MapGet(IdentityPath, ManagedIdentity);
+        DeviceCodeFlow.Map(app);
     }
 
     private static async Task<IResult> ClientCredentialsAsync(HttpContext context, string tenant, SandboxState state, bool v2)
@@ -28,6 +29,16 @@ public static class TokenEndpoints
 
         var form = await context.Request.ReadFormAsync();
         var clientId = form["client_id"].ToString();
+        if (v2 && DeviceCodeFlow.IsGrantType(form["grant_type"]))
+        {
+            return state.DeviceCodes.Redeem(context, form, state);
+        }
+
+        if (v2 && form["grant_type"] == "refresh_token")
+        {
+            return state.DeviceCodes.Refresh(context, form, state);
+        }
+
         if (form["grant_type"] != "client_credentials")
         {
             return EntraError(context, 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
@@ -148,7 +159,7 @@ public static class TokenEndpoints
         });
     }
 
-    private static IResult EntraError(HttpContext context, int status, string error, int code, string description)
+    internal static IResult EntraError(HttpContext context, int status, string error, int code, string description)
     {
         var traceId = Guid.NewGuid().ToString();
         var correlationId = Guid.NewGuid().ToString();

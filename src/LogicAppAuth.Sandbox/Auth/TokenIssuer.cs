@@ -82,6 +82,31 @@ public sealed class TokenIssuer : IDisposable
         });
     }
 
+    /// <summary>The OpenID Connect id token of a device-code sign-in: who signed in, for the client that asked.</summary>
+    public string IssueIdToken(ScenarioPrincipal principal, string clientId, TimeSpan lifetime)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object>
+            {
+                ["aud"] = clientId,
+                ["iss"] = $"https://login.microsoftonline.com/{principal.TenantId}/v2.0",
+                ["iat"] = now.ToUnixTimeSeconds(),
+                ["nbf"] = now.ToUnixTimeSeconds(),
+                ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
+                ["name"] = principal.DisplayName,
+                ["oid"] = principal.ObjectId,
+                ["preferred_username"] = principal.Name,
+                ["sub"] = principal.ObjectId,
+                ["tid"] = principal.TenantId,
+                ["ver"] = "2.0",
+            },
+            SigningCredentials = _credentials,
+            TokenType = "JWT",
+        });
+    }
+
     /// <summary>Checks the signature only; lifetime, audience and tenant are judged by the caller so
     /// it can answer with the matching Azure error.</summary>
     public async Task<TokenClaims?> ReadAsync(string token)

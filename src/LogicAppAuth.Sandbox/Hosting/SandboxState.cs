@@ -32,6 +32,8 @@ public sealed class SandboxState : IDisposable
 
     public TokenIssuer Tokens { get; }
 
+    public DeviceCodeFlow DeviceCodes { get; } = new();
+
     public RequestLog Log { get; } = new();
 
     /// <summary>Test hook: saves a change to a resource as a chosen read of it is answered.</summary>

@@ -4,6 +4,7 @@ using System.Security;
 using LogicAppAuth.Commands.Infrastructure;
 using LogicAppAuth.Engine.Auth;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands
@@ -18,6 +19,10 @@ namespace LogicAppAuth.Commands
         private const string SecretSet = "ServicePrincipalSecret";
         private const string CertificateSet = "ServicePrincipalCertificate";
         private const string TokenSet = "AccessToken";
+        private const string DeviceCodeSet = "DeviceCode";
+
+        // Where the device-code instructions go while this call signs in: the warning stream, as Connect-AzAccount shows them.
+        private IOperationSink? promptSink;
 
         [Parameter(ParameterSetName = IdentitySet, Mandatory = true)]
         public SwitchParameter Identity { get; set; }
@@ -30,6 +35,7 @@ namespace LogicAppAuth.Commands
         [Parameter(ParameterSetName = SecretSet, Mandatory = true)]
         [Parameter(ParameterSetName = CertificateSet, Mandatory = true)]
         [Parameter(ParameterSetName = TokenSet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
         [ValidateNotNullOrEmpty]
         [Alias("Tenant")]
         public string? TenantId { get; set; }
@@ -56,6 +62,10 @@ namespace LogicAppAuth.Commands
         [Parameter(ParameterSetName = TokenSet)]
         [SecureStringTransformation]
         public SecureString? MicrosoftGraphAccessToken { get; set; }
+
+        [Parameter(ParameterSetName = DeviceCodeSet, Mandatory = true)]
+        [Alias("DeviceCode", "DeviceAuth", "Device")]
+        public SwitchParameter UseDeviceAuthentication { get; set; }
 
         [Parameter]
         [ValidateSet(CloudEnvironment.AzureCloud, CloudEnvironment.AzureUSGovernment, CloudEnvironment.AzureChinaCloud)]
@@ -109,6 +119,7 @@ namespace LogicAppAuth.Commands
 
             Run(session.Cloud.AuthorityHost.AbsoluteUri, async (sink, cancellationToken) =>
             {
+                promptSink = sink;
                 AuthContext context;
                 try
                 {
@@ -159,6 +170,7 @@ namespace LogicAppAuth.Commands
                 GraphAudience = GraphAudience,
                 TrustedCertificatePath = TrustedCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(TrustedCertificatePath),
                 SubscriptionId = SubscriptionId,
+                DeviceCodePrompt = message => promptSink?.WriteWarning(message),
             };
         }
 
@@ -170,6 +182,7 @@ namespace LogicAppAuth.Commands
                 case SecretSet: return SignInMethod.ServicePrincipalSecret;
                 case CertificateSet: return SignInMethod.ServicePrincipalCertificate;
                 case TokenSet: return SignInMethod.AccessToken;
+                case DeviceCodeSet: return SignInMethod.DeviceCode;
                 default: return SignInMethod.CredentialChain;
             }
         }

@@ -19,7 +19,7 @@ namespace LogicAppAuth.Commands.Infrastructure
         /// <summary>Failures that no later input can avoid: they stop the whole call instead of repeating per item.</summary>
         private static readonly HashSet<string> SessionWideFailures = new HashSet<string>(StringComparer.Ordinal)
         {
-            "NoCredentialAvailable", "AuthenticationFailed", "ExpiredAuthenticationToken", "InvalidAuthenticationToken", "TlsValidationFailed",
+            "NoCredentialAvailable", "AuthenticationFailed", "ExpiredAuthenticationToken", "InvalidAuthenticationToken", "TlsValidationFailed", "DeviceCodeSignInRequired",
         };
 
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();

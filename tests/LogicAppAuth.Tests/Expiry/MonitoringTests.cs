@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LogicAppAuth.Engine.Monitoring;
+using LogicAppAuth.Engine.Operations;
 using Xunit;
 
 namespace LogicAppAuth.Tests.Expiry;
@@ -26,8 +27,8 @@ public class PrometheusTextTests
     {
         var folder = Directory.CreateTempSubdirectory("prom-").FullName;
         var path = Path.Combine(folder, "x.prom");
-        PrometheusText.WriteAtomically(path, "a 1\n");
-        PrometheusText.WriteAtomically(path, "a 2\n");
+        AtomicFile.Write(path, "a 1\n");
+        AtomicFile.Write(path, "a 2\n");
         Assert.Equal("a 2\n", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(folder));
         Directory.Delete(folder, true);
