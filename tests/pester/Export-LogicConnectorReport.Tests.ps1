@@ -40,6 +40,18 @@ Describe 'Export-LogicConnectorReport' {
         }
     }
 
+    It 'scans a scope itself when given one instead of piped objects' {
+        $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+        $scoped = Join-Path $TestDrive 'rg-integration.html'
+        $written = Export-LogicConnectorReport -Path $scoped -ResourceGroupName rg-integration -SubscriptionId $prod
+        $written.FullName | Should -Be $scoped
+        $scopedHtml = Get-Content $scoped -Raw
+        $inScope = @($diagnoses | Where-Object { $_.ResourceGroupName -eq 'rg-integration' -and $_.SubscriptionId -eq $prod })
+        $inScope.Count | Should -BeGreaterThan 10
+        foreach ($diagnosis in $inScope) { $scopedHtml.Contains($diagnosis.ResourceId) | Should -BeTrue -Because $diagnosis.Name }
+        $scopedHtml.Contains('sql-v2-nopolicy') | Should -BeFalse -Because 'rg-standard is outside the scope'
+    }
+
     It 'writes nothing with -WhatIf' {
         $path = Join-Path $TestDrive 'whatif.html'
         $diagnoses | Export-LogicConnectorReport -Path $path -WhatIf
