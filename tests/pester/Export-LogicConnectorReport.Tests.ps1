@@ -48,7 +48,7 @@ Describe 'Export-LogicConnectorReport' {
         $scopedHtml = Get-Content $scoped -Raw
         $inScope = @($diagnoses | Where-Object { $_.ResourceGroupName -eq 'rg-integration' -and $_.SubscriptionId -eq $prod })
         $inScope.Count | Should -BeGreaterThan 10
-        foreach ($diagnosis in $inScope) { $scopedHtml.Contains($diagnosis.ResourceId) | Should -BeTrue -Because $diagnosis.Name }
+        foreach ($diagnosis in $inScope) { $scopedHtml.Contains("`"$($diagnosis.Name)`"") | Should -BeTrue -Because $diagnosis.Name }
         $scopedHtml.Contains('sql-v2-nopolicy') | Should -BeFalse -Because 'rg-standard is outside the scope'
     }
 

@@ -470,14 +470,18 @@ Describe 'Set-LogicConnectorManagedIdentity on a Standard app without an identit
         Set-SandboxSiteFile -Sandbox $sb -SiteId $site -Text ($content | ConvertTo-Json -Depth 100)
     }
 
-    It 'enables the app''s system-assigned identity first, then gives that new principal the access policy and switches the file' {
+    It 'enables the app''s system-assigned identity first (waiting for the PATCH the app finishes later), then gives that new principal the access policy and switches the file' {
         (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json -AsHashtable).Contains('identity') | Should -BeFalse
         Clear-SandboxRequestLog -Sandbox $sb
         $results = @(Set-LogicConnectorManagedIdentity -Confirm:$false -ResourceId $v2 -BackupPath (Join-Path $TestDrive 'std-none') -PassThru)
         $principal = (Invoke-Arm GET $site '2023-12-01' | ConvertFrom-Json).identity.principalId
         $principal | Should -Not -BeNullOrEmpty
         @(Get-Writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @("PATCH $site", "PUT $v2/accessPolicies/$principal", "PUT $file")
+        # contoso's Standard app answers updates 202 + Azure-AsyncOperation; the fix polls the operation to its end before going on.
+        @(Get-Writes | Where-Object { $_.method -eq 'PATCH' }).status | Should -Be 202
+        @(Get-SandboxRequestLog -Sandbox $sb | Where-Object { $_.method -eq 'GET' -and $_.path -like '*/providers/Microsoft.Web/locations/*/operations/*' }).Count | Should -Be 2
         ($results | Where-Object Operation -eq 'EnableIdentity').Status | Should -Be 'Applied'
+        ($results | Where-Object Operation -eq 'EnableIdentity').PrincipalId | Should -Be $principal
         ($results | Where-Object Operation -eq 'AddAccessPolicy').PrincipalId | Should -Be $principal
         (Test-LogicConnectorAuth -ResourceId $v2).AllCauses | Should -Not -BeLike '*AccessPolicyMissing*'
     }

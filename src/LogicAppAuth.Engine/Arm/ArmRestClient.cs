@@ -15,7 +15,7 @@ namespace LogicAppAuth.Engine.Arm
     /// JSON over the session's Azure.Core pipeline (auth, retry with Retry-After, TLS trust) for the ARM calls
     /// that have no typed client here. Relative paths resolve against the session's Resource Manager URL.
     /// </summary>
-    internal sealed class ArmRestClient
+    internal sealed partial class ArmRestClient
     {
         private readonly HttpPipeline pipeline;
         private readonly Uri baseUri;
@@ -39,12 +39,14 @@ namespace LogicAppAuth.Engine.Arm
             await SendRawAsync(RequestMethod.Post, pathOrUrl, System.Text.Encoding.UTF8.GetBytes(jsonBody), null, target, cancellationToken, _ => true, singleUse: true)
                 .ConfigureAwait(false);
 
-        /// <summary>A PUT; with <paramref name="ifMatch"/> (the ETag read), the service refuses it (412) when the resource changed since.</summary>
-        public async Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
-            await SendAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken, ifMatch: ifMatch).ConfigureAwait(false);
+        /// <summary>A PUT; with <paramref name="ifMatch"/> (the ETag read), the service refuses it (412) when the resource changed since.
+        /// An answer that the service finishes later is waited for, and the resource as it then reads is returned.</summary>
+        public Task<JsonDocument> PutAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
+            WriteAsync(RequestMethod.Put, pathOrUrl, jsonBody, target, cancellationToken, ifMatch);
 
-        public async Task<JsonDocument> PatchAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
-            await SendAsync(RequestMethod.Patch, pathOrUrl, jsonBody, target, cancellationToken, ifMatch: ifMatch).ConfigureAwait(false);
+        /// <summary>A PATCH, like <see cref="PutAsync"/>.</summary>
+        public Task<JsonDocument> PatchAsync(string pathOrUrl, string jsonBody, string target, CancellationToken cancellationToken, string? ifMatch = null) =>
+            WriteAsync(RequestMethod.Patch, pathOrUrl, jsonBody, target, cancellationToken, ifMatch);
 
         public async Task<JsonDocument> DeleteAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Delete, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);

@@ -76,13 +76,7 @@ namespace LogicAppAuth.Engine.Remediation
                 {
                     var after = await context.WriteAsync(workflowId, AzureResourceId.WorkflowType, ApiVersions.Workflows, "PATCH",
                         _ => new JsonObject { ["identity"] = new JsonObject { ["type"] = "SystemAssigned" } }).ConfigureAwait(false);
-                    var principal = JsonEdit.String(after, "identity", "principalId");
-                    if (principal.Length == 0)
-                    {
-                        throw new LogicAppAuthException("IdentityNotAssigned", FailureKind.ResourceUnavailable,
-                            $"Workflow {name} accepted the identity but returned no principalId yet; run the command again in a minute.", workflowId);
-                    }
-
+                    var principal = RequirePrincipal(JsonEdit.String(after, "identity", "principalId"), $"Workflow {name}", workflowId);
                     context.Plan.SetPrincipal(workflowId, principal);
                     context.Change.PrincipalId = principal;
                 });
@@ -123,8 +117,9 @@ namespace LogicAppAuth.Engine.Remediation
                             var system = JsonEdit.String(fresh, "identity", "type").IndexOf("SystemAssigned", StringComparison.OrdinalIgnoreCase) >= 0;
                             return new JsonObject { ["identity"] = new JsonObject { ["type"] = system ? "SystemAssigned, UserAssigned" : "UserAssigned", ["userAssignedIdentities"] = identities } };
                         }).ConfigureAwait(false);
-                        var principal = (JsonEdit.Get(after, "identity", "userAssignedIdentities") as JsonObject)?
-                            .Where(p => string.Equals(p.Key, wanted, StringComparison.OrdinalIgnoreCase)).Select(p => JsonEdit.String(p.Value, "principalId")).FirstOrDefault() ?? "";
+                        var principal = RequirePrincipal((JsonEdit.Get(after, "identity", "userAssignedIdentities") as JsonObject)?
+                            .Where(p => string.Equals(p.Key, wanted, StringComparison.OrdinalIgnoreCase)).Select(p => JsonEdit.String(p.Value, "principalId")).FirstOrDefault() ?? "",
+                            $"Standard app {siteId}", siteId);
                         context.Plan.SetPrincipal(siteId, principal);
                         context.Change.PrincipalId = principal;
                     });
@@ -157,7 +152,7 @@ namespace LogicAppAuth.Engine.Remediation
 
                         return new JsonObject { ["identity"] = identity };
                     }).ConfigureAwait(false);
-                    var principal = JsonEdit.String(after, "identity", "principalId");
+                    var principal = RequirePrincipal(JsonEdit.String(after, "identity", "principalId"), $"Standard app {name}", siteId);
                     context.Plan.SetPrincipal(siteId, principal);
                     context.Plan.SetPrincipal(siteId + "|tenant", JsonEdit.String(after, "identity", "tenantId"));
                     context.Change.PrincipalId = principal;
@@ -165,6 +160,15 @@ namespace LogicAppAuth.Engine.Remediation
             plan.Add(enable);
             return (enable, $"the system-assigned identity of Standard app {name}");
         }
+
+        /// <summary>The principal id a write left on the resource. Empty means the service has not finished enabling the identity:
+        /// the fix stops there rather than grant a role or access policy to nobody.</summary>
+        private static string RequirePrincipal(string principal, string holder, string resourceId) =>
+            principal.Length > 0
+                ? principal
+                : throw new LogicAppAuthException("IdentityNotAssigned", FailureKind.ResourceUnavailable,
+                    $"{holder} accepted the identity but shows no principalId yet, so nothing was granted to it; run the command again in a minute " +
+                    "(it goes on from what is already done).", resourceId);
 
         /// <summary>The user-assigned identity a workflow authenticates with: the one named, or its only one; "" for the system-assigned identity.</summary>
         private string UserAssignedFor(JsonNode workflow)

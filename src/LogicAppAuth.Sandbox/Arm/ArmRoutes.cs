@@ -23,6 +23,7 @@ public static class ArmRoutes
         ?? ManagedApiCatalog.TryHandle(context, state, caller, path)
         ?? await ConsentRoutes.TryHandleAsync(context, state, caller, path)
         ?? await Monitor.MetricAlertRoutes.TryHandleAsync(context, state, caller, path)
+        ?? state.AsyncWrites.TryPoll(context, state, caller, path)
         ?? await WriteRoutes.TryHandleAsync(context, state, caller, path);
 
     /// <summary>The request body as a JSON object; ARM's InvalidRequestContent when it is not one.</summary>

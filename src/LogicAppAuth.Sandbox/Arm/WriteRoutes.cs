@@ -96,6 +96,11 @@ public static class WriteRoutes
         };
         if (result.Document is { } document)
         {
+            if (existing is not null && AsyncWrites.AppliesTo(state, path.Path))
+            {
+                return state.AsyncWrites.Accept(context, state, path, document);
+            }
+
             state.Store.Put(document);
             return Results.Json(document.DeepClone(), statusCode: existing is null ? 201 : 200);
         }

@@ -39,6 +39,9 @@ public sealed class SandboxState : IDisposable
     /// <summary>Test hook: saves a change to a resource as a chosen read of it is answered.</summary>
     public ConcurrentWriter ConcurrentWriter { get; } = new();
 
+    /// <summary>Writes answered 202 and finished when their operation is polled (the scenario's asyncWrites).</summary>
+    public AsyncWrites AsyncWrites { get; } = new();
+
     /// <summary>The sandbox's own address, consent codes, which run histories are seeded.</summary>
     public SandboxRuntime Runtime { get; } = new();
 

@@ -23,6 +23,9 @@ public sealed class Scenario
 
     public ScenarioGraph Graph { get; set; } = new();
 
+    /// <summary>Resources whose updates the sandbox answers 202 and finishes when the operation is polled (Arm/AsyncWrites.cs).</summary>
+    public List<string> AsyncWrites { get; set; } = [];
+
     /// <summary>Management groups (tree), used by Resource Graph's managementGroups scope.</summary>
     public List<ScenarioManagementGroup> ManagementGroups { get; set; } = [];
 
