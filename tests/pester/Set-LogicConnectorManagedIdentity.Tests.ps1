@@ -582,3 +582,18 @@ Describe 'Set-LogicConnectorManagedIdentity on a workflow with secure parameters
         }
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity with a target of a type the module has no api-version for' {
+    It 'reads it with the newest stable api-version its resource provider registers' {
+        $sql = "$rg/providers/Microsoft.Sql/servers/sql-contoso-missing"
+        Clear-SandboxRequestLog -Sandbox $sb
+        Set-LogicConnectorManagedIdentity -ResourceId "$connections/servicebus-mi" -TargetResourceId $sql -Role 'Reader' -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'TargetResourceNotFound,*'
+        $log = @(Get-SandboxRequestLog -Sandbox $sb)
+        ($log | Where-Object path -eq "/subscriptions/$sub/providers/Microsoft.Sql").query | Should -BeLike '*api-version=2021-04-01*'
+        # Microsoft.Sql registers 2024-05-01-preview, 2023-08-01, 2021-11-01 and 2014-04-01 for servers: the newest stable is taken.
+        ($log | Where-Object path -eq $sql).query | Should -BeLike '*api-version=2023-08-01'
+        Get-Writes | Should -BeNullOrEmpty
+    }
+}

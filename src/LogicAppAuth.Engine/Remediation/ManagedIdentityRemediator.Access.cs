@@ -137,7 +137,9 @@ namespace LogicAppAuth.Engine.Remediation
             if (options.TargetResourceId.Length > 0)
             {
                 var target = AzureResourceId.Parse(options.TargetResourceId);
-                var version = requirement != null && target.IsType(requirement.ResourceType) ? requirement.ListApiVersion : VersionFor(target.ResourceType);
+                var version = requirement != null && target.IsType(requirement.ResourceType)
+                    ? requirement.ListApiVersion
+                    : await VersionForAsync(arm, target, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     return await ReadAsync(arm, target.Id, version, cancellationToken).ConfigureAwait(false);

@@ -105,15 +105,16 @@ namespace LogicAppAuth.Engine.Remediation
                 && string.Equals(JsonEdit.String(authentication, "identity"), userAssigned, StringComparison.OrdinalIgnoreCase);
         }
 
-        private static string VersionFor(string resourceType)
+        /// <summary>The api-version to read a target resource with: the module's own for the types it knows, else the newest stable one its provider registers.</summary>
+        private async Task<string> VersionForAsync(ArmRestClient arm, AzureResourceId resource, CancellationToken cancellationToken)
         {
-            switch (resourceType.ToLowerInvariant())
+            switch (resource.ResourceType.ToLowerInvariant())
             {
                 case "microsoft.servicebus/namespaces": return "2021-11-01";
                 case "microsoft.eventhub/namespaces": return "2024-01-01";
                 case "microsoft.storage/storageaccounts": return "2023-01-01";
                 case "microsoft.keyvault/vaults": return VaultApiVersion;
-                default: return "2021-04-01";
+                default: return await providerVersions.ForAsync(arm, resource, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -44,6 +44,7 @@ namespace LogicAppAuth.Engine.Remediation
         private readonly AzureSession session;
         private readonly BackupStore backups;
         private readonly ManagedIdentityOptions options;
+        private readonly ProviderApiVersions providerVersions = new ProviderApiVersions();
 
         public ManagedIdentityRemediator(AzureSession session, BackupStore backups, ManagedIdentityOptions options)
         {

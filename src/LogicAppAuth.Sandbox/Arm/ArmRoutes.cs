@@ -21,6 +21,7 @@ public static class ArmRoutes
         ?? await VaultAccessPolicyRoutes.TryHandleAsync(context, state, caller, path)
         ?? RunRoutes.TryHandle(context, state, caller, path)
         ?? ManagedApiCatalog.TryHandle(context, state, caller, path)
+        ?? ProviderRoutes.TryHandle(context, state, caller, path)
         ?? await ConsentRoutes.TryHandleAsync(context, state, caller, path)
         ?? await Monitor.MetricAlertRoutes.TryHandleAsync(context, state, caller, path)
         ?? state.AsyncWrites.TryPoll(context, state, caller, path)

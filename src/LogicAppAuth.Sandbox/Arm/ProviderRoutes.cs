@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using LogicAppAuth.Sandbox.Auth;
+using LogicAppAuth.Sandbox.Hosting;
+
+namespace LogicAppAuth.Sandbox.Arm;
+
+/// <summary>
+/// <c>GET /subscriptions/{s}/providers/{namespace}</c>: a resource provider with its resource types and the api-versions it
+/// registers for each, newest first, as ARM lists them. The lists are a sample of the public ones (not exhaustive).
+/// </summary>
+public static class ProviderRoutes
+{
+    private static readonly Dictionary<string, (string Type, string[] ApiVersions)[]> Providers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Microsoft.Web"] = [("sites", ["2024-04-01", "2023-12-01", "2023-01-01", "2022-09-01", "2022-03-01"]), ("connections", ["2016-06-01", "2015-08-01-preview"]),
+            ("locations/managedApis", ["2016-06-01"])],
+        ["Microsoft.Logic"] = [("workflows", ["2019-05-01", "2018-07-01-preview", "2016-06-01"])],
+        ["Microsoft.KeyVault"] = [("vaults", ["2024-12-01-preview", "2024-11-01", "2023-07-01", "2023-02-01", "2022-07-01"])],
+        ["Microsoft.Storage"] = [("storageAccounts", ["2024-01-01", "2023-05-01", "2023-01-01", "2022-09-01"])],
+        ["Microsoft.ServiceBus"] = [("namespaces", ["2024-01-01", "2022-10-01-preview", "2021-11-01", "2017-04-01"])],
+        ["Microsoft.EventHub"] = [("namespaces", ["2024-05-01-preview", "2024-01-01", "2021-11-01"])],
+        ["Microsoft.Sql"] = [("servers", ["2024-05-01-preview", "2023-08-01", "2021-11-01", "2014-04-01"]), ("servers/databases", ["2024-05-01-preview", "2023-08-01", "2021-11-01"])],
+        ["Microsoft.DocumentDB"] = [("databaseAccounts", ["2025-04-15", "2024-12-01-preview", "2024-11-15", "2024-08-15"])],
+        ["Microsoft.ManagedIdentity"] = [("userAssignedIdentities", ["2024-11-30", "2023-01-31", "2018-11-30"])],
+        ["Microsoft.Insights"] = [("metricAlerts", ["2018-03-01"]), ("actionGroups", ["2023-01-01", "2022-06-01"])],
+        ["Microsoft.Authorization"] = [("roleAssignments", ["2022-04-01", "2020-10-01-preview"]), ("roleDefinitions", ["2022-04-01"])],
+    };
+
+    public static IResult? TryHandle(HttpContext context, SandboxState state, Caller caller, ArmPath path)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) || path.Segments.Length != 4 || !path.Segments[2].Equals("providers", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var scope = "/subscriptions/" + path.SubscriptionId;
+        if (!state.Rbac.HasAnyRoleTouching(caller.ObjectId, scope))
+        {
+            return ArmErrors.AuthorizationFailed(caller.AppId, caller.ObjectId, "Microsoft.Resources/subscriptions/providers/read", scope);
+        }
+
+        var providerNamespace = path.Segments[3];
+        if (!Providers.TryGetValue(providerNamespace, out var types))
+        {
+            return ArmErrors.Error(404, "InvalidResourceNamespace", $"The resource namespace '{providerNamespace}' is invalid.");
+        }
+
+        return Results.Json(new JsonObject
+        {
+            ["id"] = $"{scope}/providers/{providerNamespace}",
+            ["namespace"] = providerNamespace,
+            ["registrationState"] = "Registered",
+            ["registrationPolicy"] = "RegistrationRequired",
+            ["resourceTypes"] = new JsonArray(types.Select(t => (JsonNode)new JsonObject
+            {
+                ["resourceType"] = t.Type,
+                ["locations"] = new JsonArray("West Europe", "North Europe"),
+                ["apiVersions"] = new JsonArray(t.ApiVersions.Select(v => (JsonNode)v).ToArray()),
+                ["capabilities"] = "None",
+            }).ToArray()),
+        });
+    }
+}
