@@ -42,7 +42,8 @@ public sealed class AsyncWrites
         state.Store.Put(unfinished);
         var operation = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
         _pending[operation] = new Pending(final, path.Path);
-        var location = (string?)final["location"] ?? "westeurope";
+        // As ARM writes a location in a path: "West Europe" becomes westeurope.
+        var location = ((string?)final["location"] ?? "westeurope").Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";
         var apiVersion = context.Request.Query["api-version"].ToString();
         var status = $"{baseUrl}/subscriptions/{path.SubscriptionId}/providers/Microsoft.Web/locations/{location}/operations/{operation}?api-version={apiVersion}";

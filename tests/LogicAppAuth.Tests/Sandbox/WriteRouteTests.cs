@@ -229,13 +229,24 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
     }
 
     [Fact]
-    public async Task SiteIdentityPatch()
+    public async Task SiteIdentityPatchIsAnsweredLaterThroughItsOperation()
     {
         var site = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std?api-version=2023-12-01";
-        var (status, body, _) = await Send(HttpMethod.Patch, site, new JsonObject { ["identity"] = new JsonObject { ["type"] = "SystemAssigned" } });
+        var (status, _, response) = await Send(HttpMethod.Patch, site, new JsonObject { ["identity"] = new JsonObject { ["type"] = "SystemAssigned" } });
 
-        Assert.Equal(200, status);
-        Assert.Equal("df5cf40e-7a78-4287-ae7e-52729e1a2ba3", (string?)body!["identity"]!["principalId"]);
-        Assert.Equal("functionapp,workflowapp", (string?)body["kind"]);
+        Assert.Equal(202, status);
+        var operation = response.Headers.GetValues("Azure-AsyncOperation").Single();
+        Assert.Contains("/providers/Microsoft.Web/locations/westeurope/operations/", operation);
+        Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
+        var (_, unfinished, _) = await SandboxFixture.GetAsync(sandbox.Client, site, Token);
+        Assert.Null(unfinished!["identity"]!["principalId"]);
+
+        var (_, first, _) = await SandboxFixture.GetAsync(sandbox.Client, operation, Token);
+        var (_, second, _) = await SandboxFixture.GetAsync(sandbox.Client, operation, Token);
+        Assert.Equal("InProgress", (string?)first!["status"]);
+        Assert.Equal("Succeeded", (string?)second!["status"]);
+        var (_, done, _) = await SandboxFixture.GetAsync(sandbox.Client, site, Token);
+        Assert.Equal("df5cf40e-7a78-4287-ae7e-52729e1a2ba3", (string?)done!["identity"]!["principalId"]);
+        Assert.Equal("functionapp,workflowapp", (string?)done["kind"]);
     }
 }
