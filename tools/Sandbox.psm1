@@ -51,6 +51,14 @@ function Stop-LogicAppAuthSandbox {
     }
 }
 
+function Get-SandboxRefusedApiVersion {
+    <# The requests the sandbox refused because their api-version is not one the resource provider registers (never cleared). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    # An empty JSON array comes back from Invoke-RestMethod as one empty value: keep only real entries.
+    @(Invoke-SandboxRequest -Sandbox $Sandbox -Method Get -Uri "$($Sandbox.endpoint)/_sandbox/refused-api-versions") | Where-Object { $_ }
+}
+
 function Get-SandboxRequestLog {
     <# The sandbox's request log: the witness for which requests a cmdlet sent. #>
     [CmdletBinding()]
@@ -140,5 +148,5 @@ function Invoke-SandboxRequest {
     if ($text) { $text | ConvertFrom-Json -NoEnumerate }
 }
 
-Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Clear-SandboxRequestLog, New-SandboxToken, Set-SandboxConcurrentWriter,
+Export-ModuleMember -Function Start-LogicAppAuthSandbox, Stop-LogicAppAuthSandbox, Get-SandboxRequestLog, Get-SandboxRefusedApiVersion, Clear-SandboxRequestLog, New-SandboxToken, Set-SandboxConcurrentWriter,
     Get-SandboxSiteFile, Set-SandboxSiteFile, Set-SandboxTestLink

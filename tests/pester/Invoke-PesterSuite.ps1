@@ -26,9 +26,12 @@ try {
     $configuration.TestResult.OutputFormat = 'NUnitXml'
     $configuration.TestResult.OutputPath = Join-Path $ResultsPath 'pester.xml'
     $result = Invoke-Pester -Configuration $configuration
+    # Every call the tests made through the shared sandbox used an api-version its resource provider registers.
+    $refused = @(Get-SandboxRefusedApiVersion -Sandbox $sandbox)
+    $refused | ForEach-Object { Write-Host "Refused for its api-version: $_" -ForegroundColor Red }
 }
 finally {
     $sandbox | Stop-LogicAppAuthSandbox
 }
-@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount } |
+@{ Passed = $result.PassedCount; Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount + $refused.Count } |
     ConvertTo-Json | Set-Content $SummaryPath

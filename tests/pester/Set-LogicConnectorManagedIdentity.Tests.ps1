@@ -597,3 +597,9 @@ Describe 'Set-LogicConnectorManagedIdentity with a target of a type the module h
         Get-Writes | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Set-LogicConnectorManagedIdentity api-versions' {
+    It 'sent no request with an api-version its resource provider does not register, in any test of this file' {
+        Get-SandboxRefusedApiVersion -Sandbox $sb | Should -BeNullOrEmpty
+    }
+}

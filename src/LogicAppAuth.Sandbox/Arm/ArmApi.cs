@@ -49,6 +49,12 @@ public sealed class ArmApi(SandboxState state, AccessCheck access)
             return ArmErrors.MissingApiVersion();
         }
 
+        if (ProviderRoutes.RefuseUnregisteredApiVersion(path, context.Request.Query["api-version"].ToString()) is { } unregistered)
+        {
+            state.Log.AddRefusedApiVersion($"{context.Request.Method} {path.Path}{context.Request.QueryString}");
+            return unregistered;
+        }
+
         var result = await access.ArmAsync(context);
         if (result.Caller is not { } caller)
         {

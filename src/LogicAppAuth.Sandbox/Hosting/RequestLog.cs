@@ -18,9 +18,17 @@ public sealed class RequestLog
         }
     }
 
+    private readonly ConcurrentQueue<string> _refusedApiVersions = new();
+
     public IReadOnlyList<RequestLogEntry> Snapshot() => _entries.ToArray();
 
     public void Clear() => _entries.Clear();
+
+    /// <summary>Requests refused for an api-version their provider does not register ("METHOD path?query"); never cleared,
+    /// so that a test run can show none of its calls used a wrong version.</summary>
+    public IReadOnlyList<string> RefusedApiVersions => _refusedApiVersions.ToArray();
+
+    public void AddRefusedApiVersion(string request) => _refusedApiVersions.Enqueue(request);
 
     internal const string PrincipalItemKey = "sandbox.principal";
 }

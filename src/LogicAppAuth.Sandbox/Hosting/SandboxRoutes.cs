@@ -31,6 +31,7 @@ public static class SandboxRoutes
     public static void Map(WebApplication app)
     {
         app.MapGet(Prefix + "/requests", (SandboxState state) => Results.Json(state.Log.Snapshot()));
+        app.MapGet(Prefix + "/refused-api-versions", (SandboxState state) => Results.Json(state.Log.RefusedApiVersions));
         app.MapDelete(Prefix + "/requests", (SandboxState state) =>
         {
             state.Log.Clear();

@@ -155,4 +155,27 @@ public sealed class ArmRouteTests(SandboxFixture sandbox) : IClassFixture<Sandbo
         Assert.Equal(401, status);
         Assert.Equal("ExpiredAuthenticationToken", (string?)body!["error"]!["code"]);
     }
+
+    [Theory]
+    [InlineData("/providers/Microsoft.Web/connections/office365-healthy?api-version=2021-04-01", "2018-07-01-preview, 2016-06-01, 2015-08-01-preview")]
+    [InlineData("/providers/Microsoft.Logic/workflows/wf-daily-report/runs?api-version=2016-10-01", "2019-05-01, 2018-07-01-preview, 2016-06-01")]
+    public async Task RefusesAnApiVersionTheProviderDoesNotRegisterAndNamesTheSupportedOnes(string path, string supported)
+    {
+        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, SandboxFixture.Rg + path, Token);
+
+        Assert.Equal(400, status);
+        Assert.Equal("NoRegisteredProviderFound", (string?)body!["error"]!["code"]);
+        Assert.Contains($"The supported api-versions are '{supported}'", (string?)body["error"]!["message"]);
+        Assert.Contains(sandbox.Host.State.Log.RefusedApiVersions, r => r.StartsWith("GET " + SandboxFixture.Rg + path[..path.IndexOf('?')], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServesAResourceProviderWithTheApiVersionsOfItsTypes()
+    {
+        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Sql?api-version=2021-04-01", Token);
+
+        Assert.Equal(200, status);
+        var servers = body!["resourceTypes"]!.AsArray().Single(t => (string?)t!["resourceType"] == "servers")!;
+        Assert.Contains("2023-08-01", servers["apiVersions"]!.AsArray().Select(v => (string?)v));
+    }
 }
