@@ -6,8 +6,9 @@ namespace LogicAppAuth.Sandbox.Graph;
 
 /// <summary>
 /// <c>POST /v1.0/$batch</c> (JSON batching): up to 20 requests, each answered by the same handlers
-/// with the caller of the outer request, each with its own status. Requests are answered in the
-/// order sent; <c>dependsOn</c> is accepted and needs nothing more since they run one after another.
+/// with the caller of the outer request, each with its own status. Requests run in the order sent
+/// (<c>dependsOn</c> is accepted and needs nothing more), but the answers come back in reverse order:
+/// Graph does not keep the order, so a client must match them by <c>id</c>.
 /// </summary>
 public static class GraphBatch
 {
@@ -81,7 +82,7 @@ public static class GraphBatch
             responses.Add(response);
         }
 
-        return new GraphResult(200, new JsonObject { ["responses"] = responses });
+        return new GraphResult(200, new JsonObject { ["responses"] = new JsonArray(responses.Reverse().Select(r => r!.DeepClone()).ToArray()) });
     }
 
     /// <summary>"/users/x?$select=a" or "users/x" (relative to /v1.0); an absolute Graph URL is accepted too.</summary>
