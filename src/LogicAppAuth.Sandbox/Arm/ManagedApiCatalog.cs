@@ -146,11 +146,17 @@ public static class ManagedApiCatalog
             return false;
         }
 
-        return Find(apiName)?.Build()["connectionParameterSets"]?["values"] is JsonArray sets
-            ? sets.Any(s => string.Equals((string?)s?["name"], set, StringComparison.OrdinalIgnoreCase)
-                            && (string?)s?["uiDefinition"]?["displayName"] == ManagedIdentitySetDisplayName)
-            : string.Equals(set, "managedIdentityAuth", StringComparison.OrdinalIgnoreCase);
+        return string.Equals(set, ManagedIdentitySets.Value.GetValueOrDefault(apiName, "managedIdentityAuth"), StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>Each catalog connector's managed-identity parameter set ("" when its sets have none; managedIdentityAuth
+    /// when it has no sets), worked out once: run-history seeding asks for every connection of a tenant.</summary>
+    private static readonly Lazy<Dictionary<string, string>> ManagedIdentitySets = new(() => Apis.ToDictionary(
+        a => a.Name,
+        a => a.Build()["connectionParameterSets"]?["values"] is JsonArray sets
+            ? sets.FirstOrDefault(s => (string?)s?["uiDefinition"]?["displayName"] == ManagedIdentitySetDisplayName)?["name"]?.ToString() ?? ""
+            : "managedIdentityAuth",
+        StringComparer.OrdinalIgnoreCase));
 
     private static Api? Find(string name) => Apis.FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 

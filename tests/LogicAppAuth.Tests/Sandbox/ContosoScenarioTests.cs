@@ -7,8 +7,8 @@ namespace LogicAppAuth.Tests.Sandbox;
 /// <summary>The contoso scenario holds a realistic example of every cause in DESIGN §1.</summary>
 public sealed class ContosoScenarioTests
 {
-    private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
-    private static readonly Scenario Contoso = Scenario.Load("contoso", Today);
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    private static readonly Scenario Contoso = Scenario.Load("contoso", Now);
 
     private static IEnumerable<JsonObject> OfType(string type) => Contoso.Resources.Where(r => (string?)r["type"] == type);
 
@@ -101,12 +101,12 @@ public sealed class ContosoScenarioTests
         }
 
         var secretApp = App("keyvault-sp-secret-expired");
-        Assert.All(secretApp["passwordCredentials"]!.AsArray(), p => Assert.True(DateTimeOffset.Parse((string)p!["endDateTime"]!) < Today));
+        Assert.All(secretApp["passwordCredentials"]!.AsArray(), p => Assert.True(DateTimeOffset.Parse((string)p!["endDateTime"]!) < Now));
         Assert.Empty(secretApp["keyCredentials"]!.AsArray());
 
         var certApp = App("azureblob-sp-cert-expired");
         Assert.Empty(certApp["passwordCredentials"]!.AsArray());
-        Assert.All(certApp["keyCredentials"]!.AsArray(), k => Assert.True(DateTimeOffset.Parse((string)k!["endDateTime"]!) < Today));
+        Assert.All(certApp["keyCredentials"]!.AsArray(), k => Assert.True(DateTimeOffset.Parse((string)k!["endDateTime"]!) < Now));
         Assert.Equal("client_credentials", (string?)Connection("azureblob-sp-cert-expired")["properties"]!["nonSecretParameterValues"]!["token:grantType"]);
     }
 
