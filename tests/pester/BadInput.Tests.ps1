@@ -271,7 +271,7 @@ Describe 'Callers without the roles a call needs' {
     }
 
     It 'no-role caller gets PermissionDenied naming the read action and scope from <Cmdlet>' -TestCases @(
-        @{ Cmdlet = 'Get-LogicConnectorStatus'; Action = 'Microsoft.Logic/workflows/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration' }
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
         @{ Cmdlet = 'Test-LogicConnectorAuth'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
         @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
     ) {

@@ -318,3 +318,71 @@ Describe 'Test-LogicConnectorAuth speed' {
         $graph | ForEach-Object { $_.path | Should -Be '/v1.0/$batch' }
     }
 }
+
+Describe 'Test-LogicConnectorAuth diagnoses what the inventory finds, with its scopes' {
+    BeforeAll {
+        function Graph-Queries { @(Get-SandboxRequests | Where-Object { $_.path -like '/providers/Microsoft.ResourceGraph/*' }).Count }
+        $listed = @(Get-LogicConnectorStatus -SubscriptionId $prod)
+    }
+
+    It 'diagnoses exactly the connections Get-LogicConnectorStatus lists for a subscription, through Resource Graph' {
+        Clear-SandboxRequests
+        $diagnosed = @(Test-LogicConnectorAuth -SubscriptionId $prod)
+        Graph-Queries | Should -BeGreaterThan 0
+        ($diagnosed.ResourceId | Sort-Object) | Should -Be ($listed.ResourceId | Sort-Object)
+        ($diagnosed | Where-Object Name -eq 'office365-expired').Evidence | Should -Match 'as Azure Resource Graph recorded it'
+    }
+
+    It 'diagnoses the subscriptions under a management group' {
+        $diagnosed = @(Test-LogicConnectorAuth -ManagementGroupId mg-contoso -ErrorVariable failures)
+        $failures | Should -BeNullOrEmpty
+        ($diagnosed.ResourceId | Sort-Object) | Should -Be ($listed.ResourceId | Sort-Object)
+        ($diagnosed | Where-Object Name -eq 'outlook-disabled-user').Cause | Should -Be 'UserAccountDisabled'
+    }
+
+    It 'filters with -Name and -ApiName as Get-LogicConnectorStatus does' {
+        $diagnosed = @(Test-LogicConnectorAuth -SubscriptionId $prod -ApiName 'office365' -Name '*expired*')
+        $expected = @(Get-LogicConnectorStatus -SubscriptionId $prod -ApiName 'office365' -Name '*expired*')
+        $expected.Count | Should -BeGreaterThan 0
+        ($diagnosed.Name | Sort-Object) | Should -Be ($expected.Name | Sort-Object)
+        @(Test-LogicConnectorAuth -SubscriptionId $prod -ApiName 'no-such-api') | Should -BeNullOrEmpty
+    }
+
+    It '-NoResourceGraph reads every connection from ARM and reaches the same verdicts' {
+        Clear-SandboxRequests
+        $fresh = @(Test-LogicConnectorAuth -SubscriptionId $prod -NoResourceGraph)
+        Graph-Queries | Should -Be 0
+        $viaGraph = @(Test-LogicConnectorAuth -SubscriptionId $prod)
+        ($fresh | Sort-Object ResourceId | ForEach-Object { "$($_.Name)=$($_.Cause)" }) | Should -Be ($viaGraph | Sort-Object ResourceId | ForEach-Object { "$($_.Name)=$($_.Cause)" })
+        $fresh.Evidence | Should -Not -Match 'Resource Graph'
+    }
+
+    It 'gives the same verdicts by subscription as by resource group' {
+        $bySubscription = @(Test-LogicConnectorAuth -SubscriptionId $prod) | Where-Object ResourceGroupName -eq 'rg-integration'
+        ($bySubscription | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Cause)" }) |
+            Should -Be ($rows | Where-Object ResourceGroupName -eq 'rg-integration' | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Cause)" })
+    }
+}
+
+Describe 'Run history: the Prometheus counter and the diagnosis count the same runs' {
+    It 'Export-LogicConnectorMetric and Test-LogicConnectorAuth -IncludeRunHistory agree on every connection of the subscription' {
+        $path = Join-Path $TestDrive 'agreement.prom'
+        $hours = 2160
+        Export-LogicConnectorMetric -Path $path -SubscriptionId $prod -FirstRunLookbackHours $hours
+        $counters = @{}
+        foreach ($line in Get-Content $path) {
+            if ($line -match '^azure_logicapp_auth_failures_total\{.*resource_group="(?<group>[^"]+)",connection="(?<name>[^"]+)".*\} (?<value>\d+)$') {
+                $counters["$($Matches.group)/$($Matches.name)"] = [int]$Matches.value
+            }
+        }
+
+        $diagnosed = @(Test-LogicConnectorAuth -SubscriptionId $prod -IncludeRunHistory -Since ([DateTime]::UtcNow.AddHours(-$hours)))
+        $withRuns = @($diagnosed | Where-Object Exists)
+        $withRuns.Count | Should -BeGreaterThan 5
+        ($counters.Values | Measure-Object -Sum).Sum | Should -BeGreaterThan 0
+        foreach ($diagnosis in $withRuns) {
+            $key = "$($diagnosis.ResourceGroupName)/$($diagnosis.Name)"
+            [int]$diagnosis.FailedRunCount | Should -Be ([int]$counters[$key]) -Because "$key is counted by both"
+        }
+    }
+}

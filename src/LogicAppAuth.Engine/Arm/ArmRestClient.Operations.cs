@@ -30,7 +30,7 @@ namespace LogicAppAuth.Engine.Arm
             }
 
             body.Dispose();
-            log.WriteVerbose($"{method} {target} was accepted; waiting for the service to finish it.");
+            scope.Sink.WriteVerbose($"{method} {target} was accepted; waiting for the service to finish it.");
             await WaitForOperationAsync(operation, target, cancellationToken).ConfigureAwait(false);
             return await GetAsync(pathOrUrl, target, cancellationToken).ConfigureAwait(false);
         }

@@ -1,13 +1,12 @@
 using System;
 using System.Collections.Generic;
 using Azure;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Http;
 
 namespace LogicAppAuth.Engine.Arm
 {
@@ -19,14 +18,17 @@ namespace LogicAppAuth.Engine.Arm
     {
         private readonly HttpPipeline pipeline;
         private readonly Uri baseUri;
-        private readonly IOperationSink log;
+        private readonly RequestScope scope;
 
-        public ArmRestClient(HttpPipeline pipeline, Uri baseUri, IOperationSink log)
+        public ArmRestClient(HttpPipeline pipeline, Uri baseUri, RequestScope scope)
         {
             this.pipeline = pipeline;
             this.baseUri = baseUri;
-            this.log = log;
+            this.scope = scope;
         }
+
+        /// <summary>Requests this client's operation has sent (see <see cref="RequestScope"/>).</summary>
+        public int Requests => scope.Requests;
 
         public async Task<JsonDocument> GetAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Get, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
@@ -127,6 +129,7 @@ namespace LogicAppAuth.Engine.Arm
         {
             var uri = Resolve(pathOrUrl);
             using var message = pipeline.CreateMessage();
+            scope.AttachTo(message);
             if (singleUse)
             {
                 message.SetProperty(Http.TransientFailureRetryPolicy.SingleUse, true);
@@ -146,10 +149,8 @@ namespace LogicAppAuth.Engine.Arm
                 message.Request.Headers.Add("If-Match", ifMatch!);
             }
 
-            var watch = Stopwatch.StartNew();
             await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var response = message.Response;
-            log.WriteVerbose($"{method} {uri.GetLeftPart(UriPartial.Path)} -> {response.Status} ({watch.ElapsedMilliseconds} ms)");
             if (response.Status >= 400)
             {
                 throw ArmErrors.FromResponse(response, target);

@@ -64,6 +64,13 @@ namespace LogicAppAuth.Engine.Arm
             return parts.Length > 2 && string.Equals(parts[1], "subscriptions", StringComparison.OrdinalIgnoreCase) ? parts[2] : "";
         }
 
+        /// <summary>The last segment of an id (a resource's name), or the whole text when it has no '/'.</summary>
+        public static string LastSegment(string? resourceId)
+        {
+            var trimmed = (resourceId ?? "").TrimEnd('/');
+            return trimmed.Substring(trimmed.LastIndexOf('/') + 1);
+        }
+
         public static string ResourceGroup(string subscriptionId, string resourceGroupName) =>
             $"/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";
 

@@ -39,6 +39,18 @@ namespace LogicAppAuth.Engine.Arm
             }
         }
 
+        /// <summary>The items of an ARM list page's <c>value</c> array (none when it has none).</summary>
+        public static System.Collections.Generic.IEnumerable<JsonElement> Items(JsonElement page)
+        {
+            if (Path(page, "value") is JsonElement items && items.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return item;
+                }
+            }
+        }
+
         public static DateTimeOffset? Date(JsonElement element, params string[] names)
         {
             var text = String(element, names);

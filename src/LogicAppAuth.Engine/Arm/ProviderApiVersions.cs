@@ -15,7 +15,6 @@ namespace LogicAppAuth.Engine.Arm
     /// </summary>
     internal sealed class ProviderApiVersions
     {
-        private const string ProvidersApiVersion = "2021-04-01";
         private readonly ConcurrentDictionary<string, Lazy<Task<string[]>>> registered = new ConcurrentDictionary<string, Lazy<Task<string[]>>>(StringComparer.OrdinalIgnoreCase);
 
         public async Task<string> ForAsync(ArmRestClient arm, AzureResourceId resource, CancellationToken cancellationToken)
@@ -39,7 +38,7 @@ namespace LogicAppAuth.Engine.Arm
         private static async Task<string[]> ReadAsync(ArmRestClient arm, string subscriptionId, string providerNamespace, string type, CancellationToken cancellationToken)
         {
             var path = $"/subscriptions/{subscriptionId}/providers/{providerNamespace}";
-            using var provider = await arm.GetAsync($"{path}?api-version={ProvidersApiVersion}", path, cancellationToken).ConfigureAwait(false);
+            using var provider = await arm.GetAsync($"{path}?api-version={ApiVersions.Providers}", path, cancellationToken).ConfigureAwait(false);
             if (Json.Path(provider.RootElement, "resourceTypes") is JsonElement types && types.ValueKind == JsonValueKind.Array)
             {
                 foreach (var entry in types.EnumerateArray())

@@ -16,7 +16,7 @@ namespace LogicAppAuth.Engine.Arm
     /// </summary>
     internal sealed class ResourceGraphClient
     {
-        private const string Path = "/providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01";
+        private const string Path = "/providers/Microsoft.ResourceGraph/resources?api-version=" + ApiVersions.ResourceGraph;
         private const int PageSize = 1000;
         private const string SubscriptionLimitHitHeader = "x-ms-tenant-subscription-limit-hit";
 

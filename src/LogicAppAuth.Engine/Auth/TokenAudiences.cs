@@ -77,7 +77,7 @@ namespace LogicAppAuth.Engine.Auth
             var pipeline = http.CreatePlainPipeline();
             using var message = pipeline.CreateMessage();
             message.Request.Method = RequestMethod.Get;
-            message.Request.Uri.Reset(new Uri(resourceManagerUrl, "metadata/endpoints?api-version=2022-09-01"));
+            message.Request.Uri.Reset(new Uri(resourceManagerUrl, "metadata/endpoints?api-version=" + Arm.ApiVersions.CloudMetadata));
             try
             {
                 pipeline.Send(message, CancellationToken.None);

@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Graph;
+using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Diagnosis
 {
@@ -15,7 +17,7 @@ namespace LogicAppAuth.Engine.Diagnosis
     {
         private const string OrganizationPath = "organization?$select=id,verifiedDomains";
 
-        private async Task<ConnectorDiagnosis> DiagnoseConnectionAsync(ConnectionWork work, IDisposable hold, CancellationToken cancellationToken)
+        private async Task<ConnectorDiagnosis> DiagnoseConnectionAsync(InventoryEntry work, IDisposable hold, CancellationToken cancellationToken)
         {
             var facts = work.Facts;
             var status = facts.Status;
@@ -70,7 +72,7 @@ namespace LogicAppAuth.Engine.Diagnosis
 
             if (!facts.Exists)
             {
-                var referencedBy = work.Users.Count == 0 ? "no workflow in its resource group references it" : "referenced by " + UserList(work.Users);
+                var referencedBy = work.References.Count == 0 ? "no workflow in its resource group references it" : "referenced by " + UserList(work.References);
                 findings.Add(DiagnosisCause.ConnectionDeleted, $"connection does not exist ({work.MissingEvidence}); {referencedBy}");
             }
             else
@@ -104,19 +106,19 @@ namespace LogicAppAuth.Engine.Diagnosis
             return Build(work, findings, result, subscriptionTenant);
         }
 
-        private ConnectorDiagnosis Build(ConnectionWork work, DiagnosisFindings findings, ConnectorDiagnosis result, string subscriptionTenant)
+        private ConnectorDiagnosis Build(InventoryEntry work, DiagnosisFindings findings, ConnectorDiagnosis result, string subscriptionTenant)
         {
             var status = work.Facts.Status;
             var causes = findings.EffectiveCauses(status.Status == ConnectionStatus.Error);
             var cause = causes.Count == 0 ? DiagnosisCause.None : causes[0];
-            var (text, command) = Remediation.For(cause, new RemediationTarget
+            var (text, command) = RemediationAdvice.For(cause, new RemediationTarget
             {
                 ResourceId = status.ResourceId,
                 Name = status.Name,
                 ApiName = status.ApiName,
                 ApiId = work.Facts.ApiId,
                 Location = status.Location.Length > 0 ? status.Location : LocationOf(work.Facts.ApiId),
-                Kind = status.Kind.Length > 0 ? status.Kind : work.Users.Any(u => u.IsStandardApp) ? "V2" : "V1",
+                Kind = status.Kind.Length > 0 ? status.Kind : work.References.Any(u => u.IsStandardApp) ? "V2" : "V1",
                 ClientId = work.Facts.ClientId,
                 MissingGrant = findings.MissingGrant,
                 ExpectedTenantId = subscriptionTenant,
@@ -142,7 +144,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             result.AuthenticationType = status.AuthenticationType;
             result.AuthenticatedUser = status.AuthenticatedUser;
             result.TenantId = status.TenantId;
-            var names = work.Users.Select(u => u.Name).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            var names = work.References.Select(u => u.Name).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
             result.UsedBy = string.Join(";", names);
             result.UsedByCount = names.Count;
             result.Exists = status.Exists;
@@ -181,6 +183,11 @@ namespace LogicAppAuth.Engine.Diagnosis
             if (facts.Errors.Count == 0 && facts.Status.Status == ConnectionStatus.Error)
             {
                 findings.Failure("overallStatus: Error (no error detail recorded)");
+            }
+
+            if (facts.FromResourceGraph)
+            {
+                findings.Note($"status {facts.Status.Status} as Azure Resource Graph recorded it (it can lag ARM by minutes; -NoResourceGraph reads it fresh)");
             }
         }
 
@@ -321,7 +328,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             {
                 return await subscriptionTenants.GetAsync(subscriptionId, async () =>
                 {
-                    using var document = await ArmGetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, CancellationToken.None)
+                    using var document = await arm.GetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, CancellationToken.None)
                         .ConfigureAwait(false);
                     return Json.String(document.RootElement, "tenantId");
                 }).ConfigureAwait(false);
@@ -371,7 +378,7 @@ namespace LogicAppAuth.Engine.Diagnosis
 
         private static bool SameId(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
 
-        private static string UserList(IEnumerable<ConnectionUser> users) =>
+        private static string UserList(IEnumerable<ConnectionReference> users) =>
             string.Join(", ", users.Select(u => $"{u.Kind} {u.Name}").Distinct(StringComparer.OrdinalIgnoreCase));
 
         private static string LocationOf(string apiId)
@@ -380,8 +387,6 @@ namespace LogicAppAuth.Engine.Diagnosis
             int index = Array.FindIndex(parts, p => string.Equals(p, "locations", StringComparison.OrdinalIgnoreCase));
             return index >= 0 && index + 1 < parts.Length ? parts[index + 1] : "";
         }
-
-        private static string Short(string resourceId) => resourceId.Substring(resourceId.TrimEnd('/').LastIndexOf('/') + 1);
 
         private static string Date(DateTimeOffset? value) => value?.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "";
     }

@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Graph;
+using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Diagnosis
 {
@@ -17,7 +19,7 @@ namespace LogicAppAuth.Engine.Diagnosis
         /// connection signs in as: the users' managed identities, or the service principal of its token:clientId
         /// (<paramref name="servicePrincipalLookup"/>, asked for before the Graph hold was released).
         /// </summary>
-        private async Task CheckIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, Task<GraphResponse>? servicePrincipalLookup, CancellationToken cancellationToken)
+        private async Task CheckIdentitiesAsync(InventoryEntry work, DiagnosisFindings findings, Task<GraphResponse>? servicePrincipalLookup, CancellationToken cancellationToken)
         {
             var checks = new List<Task>();
             var requirement = ConnectorRequirements.For(work.Facts.Status.ApiName);
@@ -72,19 +74,21 @@ namespace LogicAppAuth.Engine.Diagnosis
         }
 
         /// <summary>Managed identities of the users, access policies of V2 connections, and the roles the identities hold.</summary>
-        private async Task CheckUserIdentitiesAsync(ConnectionWork work, DiagnosisFindings findings, CancellationToken cancellationToken)
+        private async Task CheckUserIdentitiesAsync(InventoryEntry work, DiagnosisFindings findings, CancellationToken cancellationToken)
         {
             var facts = work.Facts;
             bool managedIdentityConnection = facts.Status.AuthenticationType == AuthenticationType.ManagedIdentity;
-            if (work.Users.Count == 0)
+            if (work.References.Count == 0)
             {
-                if (work.Group.WorkflowsSkipped.Length > 0)
+                var workflowsUnread = inventoryOptions.GapFor(facts.Status.ResourceId, "workflows");
+                var appsUnread = inventoryOptions.GapFor(facts.Status.ResourceId, "Standard apps");
+                if (workflowsUnread.Length > 0)
                 {
-                    findings.Skip("identity check", work.Group.WorkflowsSkipped);
+                    findings.Skip("identity check", workflowsUnread);
                 }
-                else if (facts.Status.Kind == "V2" && work.Group.StandardAppsSkipped.Length > 0)
+                else if (facts.Status.Kind == "V2" && appsUnread.Length > 0)
                 {
-                    findings.Skip("access policy check", work.Group.StandardAppsSkipped);
+                    findings.Skip("access policy check", appsUnread);
                 }
                 else if (managedIdentityConnection)
                 {
@@ -94,9 +98,9 @@ namespace LogicAppAuth.Engine.Diagnosis
                 return;
             }
 
-            var principals = new List<(ConnectionUser User, string PrincipalId)>();
-            var policyChecks = new List<(ConnectionUser User, string PrincipalId)>();
-            foreach (var user in work.Users)
+            var principals = new List<(ConnectionReference User, string PrincipalId)>();
+            var policyChecks = new List<(ConnectionReference User, string PrincipalId)>();
+            foreach (var user in work.References)
             {
                 if (user.IsStandardApp)
                 {
@@ -169,25 +173,19 @@ namespace LogicAppAuth.Engine.Diagnosis
             await Task.WhenAll(checks).ConfigureAwait(false);
         }
 
-        private async Task CheckAccessPoliciesAsync(ConnectionFacts facts, IReadOnlyList<(ConnectionUser User, string PrincipalId)> users, DiagnosisFindings findings,
+        private async Task CheckAccessPoliciesAsync(ConnectionFacts facts, IReadOnlyList<(ConnectionReference User, string PrincipalId)> users, DiagnosisFindings findings,
             CancellationToken cancellationToken)
         {
-            var policies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var connectionId = facts.Status.ResourceId;
+            HashSet<string> policies;
             try
             {
-                await ArmListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
-                    p => policies.Add(Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
+                policies = await access.AccessPolicyPrincipalsAsync(facts.Status.ResourceId, cancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 401)
             {
                 findings.Skip("access policy check", $"access policies not readable ({e.HttpStatus} {e.ErrorId})");
                 Warn("accesspolicies:" + e.HttpStatus, $"Access policies of V2 connections could not be read ({e.HttpStatus} {e.ErrorId}); AccessPolicyMissing is not checked. Reader on the connections is enough.");
                 return;
-            }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
-            {
-                // No policies collection: none exist.
             }
 
             foreach (var (user, principal) in users)
@@ -226,7 +224,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             {
                 try
                 {
-                    var candidates = await TargetsAsync(subscriptionId, requirement, cancellationToken).ConfigureAwait(false);
+                    var candidates = await access.TargetsAsync(subscriptionId, requirement.ResourceType, cancellationToken).ConfigureAwait(false);
                     target = candidates.Cast<JsonElement?>().FirstOrDefault(c => string.Equals(Json.String(c!.Value, "name"), targetName, StringComparison.OrdinalIgnoreCase));
                     targetNote = target == null ? $"{requirement.ResourceType} '{targetName}' not found in subscription {subscriptionId}, so any role in the subscription counts" : "";
                 }
@@ -250,7 +248,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             IReadOnlyList<(string Scope, string RoleDefinitionId)> held;
             try
             {
-                held = await AssignmentsAsync(subscriptionId, principal, cancellationToken).ConfigureAwait(false);
+                held = await access.AssignmentsAsync("/subscriptions/" + subscriptionId, principal, cancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e)
             {
@@ -269,15 +267,15 @@ namespace LogicAppAuth.Engine.Diagnosis
                 RoleDefinitionInfo role;
                 try
                 {
-                    role = await RoleDefinitionAsync(roleDefinitionId, cancellationToken).ConfigureAwait(false);
+                    role = await access.RoleDefinitionAsync(roleDefinitionId, cancellationToken).ConfigureAwait(false);
                 }
                 catch (LogicAppAuthException e)
                 {
-                    findings.Skip("role check", $"role definition {Short(roleDefinitionId)} not readable ({e.HttpStatus} {e.ErrorId})");
+                    findings.Skip("role check", $"role definition {AzureResourceId.LastSegment(roleDefinitionId)} not readable ({e.HttpStatus} {e.ErrorId})");
                     continue;
                 }
 
-                var name = role.RoleName.Length > 0 ? role.RoleName : Short(roleDefinitionId);
+                var name = role.RoleName.Length > 0 ? role.RoleName : AzureResourceId.LastSegment(roleDefinitionId);
                 seenRoles.Add($"{name} at {scope}");
                 bool grants = requirement.AnyOfDataActions.Any(a => RoleMatcher.Grants(role, a, true)) || requirement.AnyOfActions.Any(a => RoleMatcher.Grants(role, a, false));
                 if (grants && (targetId.Length == 0 || RoleMatcher.ScopeCovers(scope, targetId)))
@@ -314,39 +312,6 @@ namespace LogicAppAuth.Engine.Diagnosis
             findings.Add(DiagnosisCause.PermissionMissing, $"{who} has no Key Vault access policy with secret get on {vaultName} (the vault uses access policies, not RBAC)");
             return false;
         }
-
-        private Task<IReadOnlyList<JsonElement>> TargetsAsync(string subscriptionId, ConnectorRequirement requirement, CancellationToken cancellationToken) =>
-            targets.GetAsync($"/subscriptions/{subscriptionId}/providers/{requirement.ResourceType}", async () =>
-            {
-                var found = new List<JsonElement>();
-                await ArmListAsync($"/subscriptions/{subscriptionId}/providers/{requirement.ResourceType}?api-version={requirement.ListApiVersion}",
-                    r => found.Add(r.Clone()), $"/subscriptions/{subscriptionId}", cancellationToken).ConfigureAwait(false);
-                return (IReadOnlyList<JsonElement>)found;
-            });
-
-        /// <summary>Role assignments of a principal anywhere in a subscription (at, above and below it): read once per principal.</summary>
-        private Task<IReadOnlyList<(string Scope, string RoleDefinitionId)>> AssignmentsAsync(string subscriptionId, string principalId, CancellationToken cancellationToken) =>
-            assignments.GetAsync($"{subscriptionId}|{principalId}", async () =>
-            {
-                var found = new List<(string, string)>();
-                var filter = Uri.EscapeDataString($"principalId eq '{principalId}'");
-                await ArmListAsync($"/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version={RoleApiVersion}&$filter={filter}", a =>
-                {
-                    if (string.Equals(Json.String(a, "properties", "principalId"), principalId, StringComparison.OrdinalIgnoreCase))
-                    {
-                        found.Add((Json.String(a, "properties", "scope"), Json.String(a, "properties", "roleDefinitionId")));
-                    }
-                }, $"/subscriptions/{subscriptionId}", cancellationToken).ConfigureAwait(false);
-                return (IReadOnlyList<(string, string)>)found;
-            });
-
-        /// <summary>A role definition, read once per role (built-in roles have the same GUID in every subscription).</summary>
-        private Task<RoleDefinitionInfo> RoleDefinitionAsync(string roleDefinitionId, CancellationToken cancellationToken) =>
-            roleDefinitions.GetAsync(Short(roleDefinitionId), async () =>
-            {
-                using var document = await ArmGetAsync($"{roleDefinitionId}?api-version={RoleApiVersion}", roleDefinitionId, cancellationToken).ConfigureAwait(false);
-                return RoleDefinitionInfo.Read(document.RootElement);
-            });
 
         private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
     }

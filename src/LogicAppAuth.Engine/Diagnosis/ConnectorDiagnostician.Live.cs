@@ -7,28 +7,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Inventory;
 
 namespace LogicAppAuth.Engine.Diagnosis
 {
-    /// <summary>An action of a failed run that failed with an authentication or authorization error.</summary>
-    internal sealed class FailedAction
-    {
-        public FailedAction(string runName, DateTimeOffset? runStart, string actionName, string code, string message)
-        {
-            RunName = runName;
-            RunStart = runStart;
-            ActionName = actionName;
-            Code = code;
-            Message = message;
-        }
-
-        public string RunName { get; }
-        public DateTimeOffset? RunStart { get; }
-        public string ActionName { get; }
-        public string Code { get; }
-        public string Message { get; }
-    }
-
     public sealed partial class ConnectorDiagnostician
     {
         /// <summary>
@@ -50,7 +32,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                 {
                     try
                     {
-                        using var _ = await ArmGetAsync(path, connectionId, cancellationToken).ConfigureAwait(false);
+                        using var _ = await arm.GetAsync(path, connectionId, cancellationToken).ConfigureAwait(false);
                         result.LiveTest = "testLinks: 200 OK";
                         findings.Note("live test (testLinks GET): 200 OK");
                         return;
@@ -79,7 +61,7 @@ namespace LogicAppAuth.Engine.Diagnosis
 
                 try
                 {
-                    using var answer = await ArmPostAsync(path, body, connectionId, cancellationToken).ConfigureAwait(false);
+                    using var answer = await arm.PostAsync(path, body, connectionId, cancellationToken).ConfigureAwait(false);
                     var wrapped = Json.Path(answer.RootElement, "response") ?? answer.RootElement;
                     var statusCode = Json.String(wrapped, "statusCode");
                     if (statusCode.Length == 0 || string.Equals(statusCode, "OK", StringComparison.OrdinalIgnoreCase) || statusCode == "200")
@@ -133,140 +115,6 @@ namespace LogicAppAuth.Engine.Diagnosis
             }
         }
 
-        /// <summary>-IncludeRunHistory: failed runs of the workflows using the connection whose failed actions on it are 401/403.</summary>
-        private async Task ScanRunsAsync(ConnectionWork work, DiagnosisFindings findings, ConnectorDiagnosis result, CancellationToken cancellationToken)
-        {
-            var workflows = work.Users.Where(u => !u.IsStandardApp).ToList();
-            if (work.Users.Any(u => u.IsStandardApp))
-            {
-                findings.Note("run history of Standard apps is not read");
-            }
-
-            int runs = 0;
-            DateTimeOffset? last = null;
-            string example = "";
-            FailedAction? latest = null;
-            string latestWorkflow = "";
-            bool scanned = false;
-            foreach (var user in workflows)
-            {
-                IReadOnlyList<FailedAction> failed;
-                try
-                {
-                    failed = await FailedActionsAsync(user.ResourceId, cancellationToken).ConfigureAwait(false);
-                    scanned = true;
-                }
-                catch (LogicAppAuthException e)
-                {
-                    findings.Skip("run history", $"runs of {user.Name} not readable ({e.HttpStatus} {e.ErrorId})");
-                    if (e.HttpStatus == 403)
-                    {
-                        Warn("runs:403", $"Workflow run history could not be read ({e.HttpStatus} {e.ErrorId}); -IncludeRunHistory found nothing there. Reader on the workflows is enough.");
-                    }
-
-                    continue;
-                }
-
-                var references = workflows.Where(w => string.Equals(w.ResourceId, user.ResourceId, StringComparison.OrdinalIgnoreCase)).Select(w => w.ReferenceName).ToList();
-                var mine = failed.Where(a => user.ActionReferences.TryGetValue(a.ActionName, out var reference)
-                    ? references.Contains(reference, StringComparer.OrdinalIgnoreCase)
-                    : user.ReferenceCount == 1).ToList();
-                foreach (var run in mine.GroupBy(a => a.RunName))
-                {
-                    runs++;
-                    var start = run.First().RunStart;
-                    if (latest == null || start > latest.RunStart)
-                    {
-                        latest = run.First();
-                        latestWorkflow = user.Name;
-                    }
-                }
-            }
-
-            if (latest != null)
-            {
-                last = latest.RunStart;
-                example = $"{latestWorkflow}/{latest.ActionName}: {latest.Code}" + (latest.Message.Length > 0 ? $" '{StatusClassifier.Shorten(latest.Message, 100)}'" : "");
-                var finding = StatusClassifier.Classify(latest.Code, latest.Message, $"last failed run {latest.RunName} {latestWorkflow}/{latest.ActionName}");
-                if (finding.Cause != DiagnosisCause.None && finding.Cause != DiagnosisCause.Unknown && finding.Aadsts.Length > 0)
-                {
-                    findings.Add(finding.Cause, finding.Evidence);
-                }
-            }
-
-            if (!scanned)
-            {
-                return;
-            }
-
-            result.FailedRunCount = runs;
-            result.LastFailedRunTime = last;
-            var since = options.Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
-            if (runs > 0)
-            {
-                findings.Failure($"run history: {runs} failed run(s) with 401/403 on this connection since {since}, last {Date(last)} ({example})");
-            }
-            else
-            {
-                findings.Note($"run history: no 401/403 failures on this connection since {since}");
-            }
-        }
-
-        /// <summary>Failed runs since -Since (newest first, at most MaxRunsPerWorkflow) and their 401/403 failed actions; read once per workflow.</summary>
-        private Task<IReadOnlyList<FailedAction>> FailedActionsAsync(string workflowId, CancellationToken cancellationToken) =>
-            runScans.GetAsync(workflowId, async () =>
-            {
-                var runs = new List<(string Id, string Name, DateTimeOffset? Start)>();
-                var filter = Uri.EscapeDataString("status eq 'Failed'");
-                string? next = $"{workflowId}/runs?api-version={ApiVersions.Workflows}&$filter={filter}";
-                while (!string.IsNullOrEmpty(next) && runs.Count < options.MaxRunsPerWorkflow)
-                {
-                    using var page = await ArmGetAsync(next!, workflowId, cancellationToken).ConfigureAwait(false);
-                    bool older = false;
-                    if (Json.Path(page.RootElement, "value") is JsonElement items && items.ValueKind == JsonValueKind.Array)
-                    {
-                        foreach (var run in items.EnumerateArray())
-                        {
-                            var start = Json.Date(run, "properties", "startTime");
-                            if (start != null && start < options.Since)
-                            {
-                                older = true;
-                                continue;
-                            }
-
-                            if (runs.Count < options.MaxRunsPerWorkflow && string.Equals(Json.String(run, "properties", "status"), "Failed", StringComparison.OrdinalIgnoreCase))
-                            {
-                                runs.Add((Json.String(run, "id"), Json.String(run, "name"), start));
-                            }
-                        }
-                    }
-
-                    next = older ? null : Json.String(page.RootElement, "nextLink");
-                }
-
-                var failed = new List<FailedAction>();
-                var actionFilter = Uri.EscapeDataString("status eq 'Failed'");
-                await Operations.Concurrency.ForEachAsync(runs, async run =>
-                {
-                    var found = new List<FailedAction>();
-                    await ArmListAsync($"{run.Id}/actions?api-version={ApiVersions.Workflows}&$filter={actionFilter}", action =>
-                    {
-                        var code = Json.String(action, "properties", "code");
-                        var errorCode = Json.String(action, "properties", "error", "code");
-                        var message = Json.String(action, "properties", "error", "message");
-                        if (IsAuthFailure(code) || IsAuthFailure(errorCode) || message.IndexOf("not authorized", StringComparison.OrdinalIgnoreCase) >= 0)
-                        {
-                            found.Add(new FailedAction(run.Name, run.Start, Json.String(action, "name"), code.Length > 0 ? code : errorCode, message));
-                        }
-                    }, run.Id, cancellationToken).ConfigureAwait(false);
-                    lock (failed)
-                    {
-                        failed.AddRange(found);
-                    }
-                }, cancellationToken, 4).ConfigureAwait(false);
-                return (IReadOnlyList<FailedAction>)failed;
-            });
-
         /// <summary>The service's own message out of the module's error text ("... answered 401 Code: message Advice.").</summary>
         internal static string ServiceMessage(string text)
         {
@@ -285,14 +133,10 @@ namespace LogicAppAuth.Engine.Diagnosis
         }
 
         /// <summary>ARM refusing the caller's own token is not the connection's failure; it stops the call as any sign-in failure does.</summary>
-        private static bool CallerTokenFailure(LogicAppAuthException e) =>
-            e.ErrorId == "InvalidAuthenticationToken" || e.ErrorId == "ExpiredAuthenticationToken" || e.ErrorId == "InvalidAuthenticationTokenTenant";
+        private static bool CallerTokenFailure(LogicAppAuthException e) => e.IsCallerTokenRefused;
 
         /// <summary>ARM refusing the caller the test action (not the connector refusing the connection).</summary>
         private static bool CallerNotAllowed(LogicAppAuthException e) => e.HttpStatus == 403 && e.ErrorId == "AuthorizationFailed";
-
-        private static bool IsAuthFailure(string code) =>
-            code == "401" || code == "403" || string.Equals(code, "Unauthorized", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "Forbidden", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The path and query of a service-emitted test URI, only when it lies under the connection itself (the host is the session's).</summary>
         internal static string? PathUnder(string uri, string connectionId) => ArmNames.PathUnder(uri, connectionId);

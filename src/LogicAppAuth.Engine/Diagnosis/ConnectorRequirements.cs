@@ -7,11 +7,10 @@ namespace LogicAppAuth.Engine.Diagnosis
     /// <summary>What a managed-identity connector needs on its target resource: the resource, and the RBAC (data) actions of which one is enough.</summary>
     public sealed class ConnectorRequirement
     {
-        public ConnectorRequirement(string apiName, string resourceType, string listApiVersion, string[] targetParameters, string[] anyOfDataActions, string[] anyOfActions, string leastPrivilegedRole)
+        public ConnectorRequirement(string apiName, string resourceType, string[] targetParameters, string[] anyOfDataActions, string[] anyOfActions, string leastPrivilegedRole)
         {
             ApiName = apiName;
             ResourceType = resourceType;
-            ListApiVersion = listApiVersion;
             TargetParameters = targetParameters;
             AnyOfDataActions = anyOfDataActions;
             AnyOfActions = anyOfActions;
@@ -20,7 +19,8 @@ namespace LogicAppAuth.Engine.Diagnosis
 
         public string ApiName { get; }
         public string ResourceType { get; }
-        public string ListApiVersion { get; }
+        /// <summary>The api-version to list the target resources with.</summary>
+        internal string ListApiVersion => Arm.ApiVersions.ForResourceType(ResourceType) ?? "";
 
         /// <summary>Connection parameters that name the target (an account or vault name, or an endpoint URL).</summary>
         public string[] TargetParameters { get; }
@@ -37,22 +37,22 @@ namespace LogicAppAuth.Engine.Diagnosis
     {
         private static readonly Dictionary<string, ConnectorRequirement> ByApi = new[]
         {
-            new ConnectorRequirement("servicebus", "Microsoft.ServiceBus/namespaces", "2021-11-01", new[] { "namespaceEndpoint", "namespaceName" },
+            new ConnectorRequirement("servicebus", "Microsoft.ServiceBus/namespaces", new[] { "namespaceEndpoint", "namespaceName" },
                 new[] { "Microsoft.ServiceBus/namespaces/messages/send/action", "Microsoft.ServiceBus/namespaces/messages/receive/action" }, new string[0],
                 "Azure Service Bus Data Sender"),
-            new ConnectorRequirement("eventhubs", "Microsoft.EventHub/namespaces", "2024-01-01", new[] { "namespaceEndpoint", "namespaceName" },
+            new ConnectorRequirement("eventhubs", "Microsoft.EventHub/namespaces", new[] { "namespaceEndpoint", "namespaceName" },
                 new[] { "Microsoft.EventHub/namespaces/messages/send/action", "Microsoft.EventHub/namespaces/messages/receive/action" }, new string[0],
                 "Azure Event Hubs Data Sender"),
-            new ConnectorRequirement("azureblob", "Microsoft.Storage/storageAccounts", "2023-01-01", new[] { "accountName", "blobStorageEndpoint", "storageAccountName" },
+            new ConnectorRequirement("azureblob", "Microsoft.Storage/storageAccounts", new[] { "accountName", "blobStorageEndpoint", "storageAccountName" },
                 new[] { "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write" }, new string[0],
                 "Storage Blob Data Contributor"),
-            new ConnectorRequirement("azurequeues", "Microsoft.Storage/storageAccounts", "2023-01-01", new[] { "storageaccount", "accountName", "queueEndpoint" },
+            new ConnectorRequirement("azurequeues", "Microsoft.Storage/storageAccounts", new[] { "storageaccount", "accountName", "queueEndpoint" },
                 new[] { "Microsoft.Storage/storageAccounts/queueServices/queues/messages/read", "Microsoft.Storage/storageAccounts/queueServices/queues/messages/add/action" }, new string[0],
                 "Storage Queue Data Contributor"),
-            new ConnectorRequirement("azuretables", "Microsoft.Storage/storageAccounts", "2023-01-01", new[] { "storageaccount", "accountName", "tableEndpoint" },
+            new ConnectorRequirement("azuretables", "Microsoft.Storage/storageAccounts", new[] { "storageaccount", "accountName", "tableEndpoint" },
                 new[] { "Microsoft.Storage/storageAccounts/tableServices/tables/entities/read", "Microsoft.Storage/storageAccounts/tableServices/tables/entities/write" }, new string[0],
                 "Storage Table Data Contributor"),
-            new ConnectorRequirement("keyvault", "Microsoft.KeyVault/vaults", "2023-07-01", new[] { "vaultName" },
+            new ConnectorRequirement("keyvault", "Microsoft.KeyVault/vaults", new[] { "vaultName" },
                 new[] { "Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action" }, new string[0],
                 "Key Vault Secrets User"),
         }.ToDictionary(r => r.ApiName, StringComparer.OrdinalIgnoreCase);

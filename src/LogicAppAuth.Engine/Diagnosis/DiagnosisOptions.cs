@@ -5,6 +5,9 @@ namespace LogicAppAuth.Engine.Diagnosis
     /// <summary>What Test-LogicConnectorAuth asks of the diagnosis beyond the stored state.</summary>
     public sealed class DiagnosisOptions
     {
+        /// <summary>List wide scopes through Azure Resource Graph (false: -NoResourceGraph, every document read from ARM).</summary>
+        public bool UseResourceGraph { get; set; } = true;
+
         /// <summary>Call each connection's testLinks (GET), falling back to its testRequests (dynamicInvoke of a GET).</summary>
         public bool Live { get; set; }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace LogicAppAuth.Engine.Errors
 {
@@ -8,6 +9,16 @@ namespace LogicAppAuth.Engine.Errors
     /// </summary>
     public class LogicAppAuthException : Exception
     {
+        private static readonly HashSet<string> CallerTokenRefusals = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "ExpiredAuthenticationToken", "InvalidAuthenticationToken", "InvalidAuthenticationTokenTenant",
+        };
+
+        private static readonly HashSet<string> SessionWideFailures = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "NoCredentialAvailable", "AuthenticationFailed", "ExpiredAuthenticationToken", "InvalidAuthenticationToken", "TlsValidationFailed", "DeviceCodeSignInRequired",
+        };
+
         public LogicAppAuthException(string errorId, FailureKind kind, string message, string? target = null, Exception? inner = null)
             : base(message, inner)
         {
@@ -20,5 +31,11 @@ namespace LogicAppAuth.Engine.Errors
         public FailureKind Kind { get; }
         public string Target { get; }
         public int? HttpStatus { get; set; }
+
+        /// <summary>A failure no later input can avoid (the session's credential, or TLS trust): it stops the whole cmdlet call instead of repeating per item.</summary>
+        public bool IsSessionWide => SessionWideFailures.Contains(ErrorId);
+
+        /// <summary>The service refused the caller's own token (not a connection's): expired, invalid, or from another tenant than the resource's.</summary>
+        public bool IsCallerTokenRefused => CallerTokenRefusals.Contains(ErrorId);
     }
 }

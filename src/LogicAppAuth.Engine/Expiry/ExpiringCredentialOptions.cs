@@ -26,6 +26,9 @@ namespace LogicAppAuth.Engine.Expiry
 
         public bool UseResourceGraph { get; set; } = true;
 
+        /// <summary>Which connections of the scope count (-Name, -ApiName); null: all.</summary>
+        public Func<ConnectorStatus, bool>? ConnectionFilter { get; set; }
+
         /// <summary>The clock; tests pin it.</summary>
         public DateTimeOffset? Now { get; set; }
 

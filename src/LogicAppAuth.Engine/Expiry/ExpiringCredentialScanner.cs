@@ -42,6 +42,9 @@ namespace LogicAppAuth.Engine.Expiry
         /// <summary>The connections read from the scope by the last run (every one, missing ones included, whether or not it is linked to a row).</summary>
         public IReadOnlyList<ConnectorStatus> Connections { get; private set; } = Array.Empty<ConnectorStatus>();
 
+        /// <summary>The connections of the last run as the inventory found them, with the logic apps that use them.</summary>
+        internal IReadOnlyList<InventoryEntry> Entries { get; private set; } = Array.Empty<InventoryEntry>();
+
         /// <summary>Every app credential the last run read from Graph, before the window was applied, by app id (lower case).</summary>
         internal IReadOnlyDictionary<string, List<ExpiringCredential>> CredentialsByAppId { get; private set; } = new Dictionary<string, List<ExpiringCredential>>();
 
@@ -67,20 +70,18 @@ namespace LogicAppAuth.Engine.Expiry
         {
             var wantsAppCredentials = options.Wants(CredentialKind.Secret) || options.Wants(CredentialKind.Certificate);
             var credentials = wantsAppCredentials ? ReadGraphAsync(cancellationToken) : Task.FromResult(new List<ExpiringCredential>());
-            var connections = options.ScanConnections ? ReadConnectionsAsync(scopes, cancellationToken) : Task.FromResult(new List<ConnectorStatus>());
+            var connections = options.ScanConnections ? ReadConnectionsAsync(scopes, cancellationToken) : Task.FromResult(new List<InventoryEntry>());
             await Task.WhenAll(credentials, connections).ConfigureAwait(false);
-            Connections = connections.Result;
+            Entries = connections.Result;
+            Connections = Entries.Select(e => e.Status).ToList();
 
             var appRows = credentials.Result;
             var clientIds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var oauthRows = new List<ExpiringCredential>();
             if (Connections.Count > 0)
             {
-                var links = ReadClientIdsAsync(Connections, cancellationToken);
-                var oauth = options.Wants(CredentialKind.OAuthConsent) ? EstimateOAuthAsync(Connections, cancellationToken) : Task.FromResult(new List<ExpiringCredential>());
-                await Task.WhenAll(links, oauth).ConfigureAwait(false);
-                clientIds = links.Result;
-                oauthRows = oauth.Result;
+                clientIds = ClientIds(Entries);
+                oauthRows = options.Wants(CredentialKind.OAuthConsent) ? await EstimateOAuthAsync(Entries, cancellationToken).ConfigureAwait(false) : oauthRows;
             }
 
             ConnectionClientIds = clientIds;
@@ -165,15 +166,22 @@ namespace LogicAppAuth.Engine.Expiry
             return filters;
         }
 
-        private async Task<List<ConnectorStatus>> ReadConnectionsAsync(IReadOnlyList<ConnectionScope> scopes, CancellationToken cancellationToken)
+        private async Task<List<InventoryEntry>> ReadConnectionsAsync(IReadOnlyList<ConnectionScope> scopes, CancellationToken cancellationToken)
         {
-            var capture = new CapturingSink<ConnectorStatus>(sink);
+            var found = new List<InventoryEntry>();
             var inventoryOptions = new InventoryOptions(options.UseResourceGraph);
+            var inventory = new ConnectorInventory(session, sink, inventoryOptions, options.ConnectionFilter, entry =>
+            {
+                lock (found)
+                {
+                    found.Add(entry);
+                }
+            });
             foreach (var scope in scopes)
             {
                 try
                 {
-                    await scope.ListAsync(new ConnectorInventory(session, capture, inventoryOptions), cancellationToken).ConfigureAwait(false);
+                    await scope.ListAsync(inventory, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!(e is OperationCanceledException))
                 {
@@ -181,36 +189,16 @@ namespace LogicAppAuth.Engine.Expiry
                 }
             }
 
-            var distinct = capture.Items.GroupBy(c => c.ResourceId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
-            sink.WriteVerbose($"Connections in scope: {distinct.Count} ({distinct.Count(c => c.AuthenticationType == AuthenticationType.ServicePrincipal)} service principal, " +
-                $"{distinct.Count(c => c.AuthenticationType == AuthenticationType.OAuth)} OAuth).");
+            var distinct = found.GroupBy(c => c.Status.ResourceId, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
+            sink.WriteVerbose($"Connections in scope: {distinct.Count} ({distinct.Count(c => c.Status.AuthenticationType == AuthenticationType.ServicePrincipal)} service principal, " +
+                $"{distinct.Count(c => c.Status.AuthenticationType == AuthenticationType.OAuth)} OAuth).");
             return distinct;
         }
 
-        /// <summary>Reads token:clientId of every service-principal connection (the inventory row does not carry it).</summary>
-        private async Task<Dictionary<string, string>> ReadClientIdsAsync(IReadOnlyList<ConnectorStatus> connections, CancellationToken cancellationToken)
-        {
-            var result = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var servicePrincipal = connections.Where(c => c.Exists && c.AuthenticationType == AuthenticationType.ServicePrincipal).ToList();
-            await Concurrency.ForEachAsync(servicePrincipal, async connection =>
-            {
-                try
-                {
-                    using var document = await arm.GetAsync($"{connection.ResourceId}?api-version={ApiVersions.Connections}", connection.ResourceId, cancellationToken)
-                        .ConfigureAwait(false);
-                    var clientId = ConnectionParameters.ClientId(document.RootElement);
-                    if (clientId.Length > 0)
-                    {
-                        result[connection.ResourceId] = clientId;
-                    }
-                }
-                catch (LogicAppAuthException e)
-                {
-                    sink.WriteVerbose($"Could not read the client id of {connection.ResourceId}: {e.ErrorId}.");
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            return new Dictionary<string, string>(result, StringComparer.OrdinalIgnoreCase);
-        }
+        /// <summary>token:clientId of every service-principal connection, as the inventory read it.</summary>
+        private static Dictionary<string, string> ClientIds(IEnumerable<InventoryEntry> entries) =>
+            entries.Where(e => e.Facts.Exists && e.Status.AuthenticationType == AuthenticationType.ServicePrincipal && e.Facts.ClientId.Length > 0)
+                .ToDictionary(e => e.Status.ResourceId, e => e.Facts.ClientId, StringComparer.OrdinalIgnoreCase);
 
         private void Link(IEnumerable<ExpiringCredential> rows, IReadOnlyDictionary<string, string> clientIds)
         {
@@ -232,26 +220,26 @@ namespace LogicAppAuth.Engine.Expiry
             }
         }
 
-        private async Task<List<ExpiringCredential>> EstimateOAuthAsync(IReadOnlyList<ConnectorStatus> connections, CancellationToken cancellationToken)
+        private async Task<List<ExpiringCredential>> EstimateOAuthAsync(IReadOnlyList<InventoryEntry> entries, CancellationToken cancellationToken)
         {
-            var oauth = connections.Where(OAuthConsentEstimate.Applies).ToList();
+            var oauth = entries.Where(e => OAuthConsentEstimate.Applies(e.Status)).ToList();
             var runs = new ConcurrentDictionary<string, Lazy<Task<DateTimeOffset?>>>(StringComparer.OrdinalIgnoreCase);
             var rows = new ConcurrentBag<ExpiringCredential>();
-            await Concurrency.ForEachAsync(oauth, async connection =>
+            await Concurrency.ForEachAsync(oauth, async entry =>
             {
+                var connection = entry.Status;
                 DateTimeOffset? lastRun = null;
                 var lastWorkflow = "";
-                if (options.ReadRunHistory && connection.UsedByCount > 0)
+                if (options.ReadRunHistory)
                 {
-                    foreach (var workflow in connection.UsedBy.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries))
+                    foreach (var workflow in entry.References.Where(r => !r.IsStandardApp).GroupBy(r => r.ResourceId, StringComparer.OrdinalIgnoreCase))
                     {
-                        var workflowId = $"{AzureResourceId.ResourceGroup(connection.SubscriptionId, connection.ResourceGroupName)}/providers/Microsoft.Logic/workflows/{workflow}";
-                        var run = await runs.GetOrAdd(workflowId, id => new Lazy<Task<DateTimeOffset?>>(() => LastSuccessfulRunAsync(id, cancellationToken))).Value
+                        var run = await runs.GetOrAdd(workflow.Key, id => new Lazy<Task<DateTimeOffset?>>(() => LastSuccessfulRunAsync(id, cancellationToken))).Value
                             .ConfigureAwait(false);
                         if (run is DateTimeOffset time && (lastRun == null || time > lastRun))
                         {
                             lastRun = time;
-                            lastWorkflow = workflow;
+                            lastWorkflow = workflow.First().Name;
                         }
                     }
                 }
@@ -265,8 +253,8 @@ namespace LogicAppAuth.Engine.Expiry
         }
 
         /// <summary>
-        /// The start of the newest successful run of a Consumption workflow in the connection's resource group (runs are
-        /// listed newest first); null when it has none, or is not there (a Standard app, another group), or cannot be read.
+        /// The start of the newest successful run of a Consumption workflow (runs are listed newest first); null when it
+        /// has none or cannot be read.
         /// </summary>
         private async Task<DateTimeOffset?> LastSuccessfulRunAsync(string workflowId, CancellationToken cancellationToken)
         {

@@ -15,8 +15,9 @@ namespace LogicAppAuth.Engine.Graph
     /// </summary>
     internal sealed class GraphBatcher
     {
-        private readonly GraphClient? client;
         private readonly string unavailableReason;
+        private GraphClient? client;
+        private int requestsBefore;
         private readonly SemaphoreSlim inFlight;
         private readonly object gate = new object();
         private readonly Dictionary<string, Task<GraphResponse>> answers = new Dictionary<string, Task<GraphResponse>>(StringComparer.OrdinalIgnoreCase);
@@ -26,10 +27,8 @@ namespace LogicAppAuth.Engine.Graph
         private int holds;
         private int lookups;
 
-        /// <param name="client">null when the session has no Graph credential: every look-up then answers "not sent".</param>
-        public GraphBatcher(GraphClient? client, int maxBatchesInFlight = 4, string unavailableReason = "NoGraphCredential")
+        public GraphBatcher(int maxBatchesInFlight = 4, string unavailableReason = "NoGraphCredential")
         {
-            this.client = client;
             this.unavailableReason = unavailableReason;
             inFlight = new SemaphoreSlim(Math.Max(1, maxBatchesInFlight));
         }
@@ -39,10 +38,23 @@ namespace LogicAppAuth.Engine.Graph
         /// <summary>Distinct look-ups asked for so far.</summary>
         public int Lookups => Volatile.Read(ref lookups);
 
-        /// <summary>HTTP requests sent to Graph so far.</summary>
-        public int Requests => client?.RequestsSent ?? 0;
+        /// <summary>HTTP requests sent to Graph so far, in every call.</summary>
+        public int Requests => Volatile.Read(ref requestsBefore) + (client?.RequestsSent ?? 0);
 
-        public void SetCancellation(CancellationToken token) => cancellationToken = token;
+        /// <summary>
+        /// Starts one cmdlet call's worth of look-ups, sent through <paramref name="callClient"/> (which logs to that call's
+        /// output); null when the session has no Graph credential: every look-up then answers "not sent". Answers of
+        /// earlier calls are kept.
+        /// </summary>
+        public void BeginCall(GraphClient? callClient, CancellationToken token)
+        {
+            lock (gate)
+            {
+                requestsBefore += client?.RequestsSent ?? 0;
+                client = callClient;
+                cancellationToken = token;
+            }
+        }
 
         /// <summary>Keeps a partial batch back until the returned handle is disposed (and no other hold is open).</summary>
         public IDisposable Hold()
@@ -127,7 +139,7 @@ namespace LogicAppAuth.Engine.Graph
 
         private void Send(List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
         {
-            var task = SendAsync(batch);
+            var task = SendAsync(client!, batch);
             lock (gate)
             {
                 sends.RemoveAll(t => t.IsCompleted);
@@ -135,14 +147,14 @@ namespace LogicAppAuth.Engine.Graph
             }
         }
 
-        private async Task SendAsync(List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
+        private async Task SendAsync(GraphClient sender, List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
         {
             try
             {
                 await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var answers = await client!.BatchAsync(batch.Select(b => b.Path).ToList(), cancellationToken).ConfigureAwait(false);
+                    var answers = await sender.BatchAsync(batch.Select(b => b.Path).ToList(), cancellationToken).ConfigureAwait(false);
                     for (int i = 0; i < batch.Count; i++)
                     {
                         batch[i].Answer.TrySetResult(answers[i]);

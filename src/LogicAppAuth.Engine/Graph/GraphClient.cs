@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -12,6 +11,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Http;
 using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Graph
@@ -26,18 +26,17 @@ namespace LogicAppAuth.Engine.Graph
         private const int MaxItemRetries = 4;
         private readonly HttpPipeline pipeline;
         private readonly Uri versionRoot;
-        private readonly IOperationSink log;
-        private int requestsSent;
+        private readonly RequestScope scope;
 
         public GraphClient(HttpPipeline pipeline, Uri graphUrl, IOperationSink log)
         {
             this.pipeline = pipeline;
             versionRoot = new Uri(graphUrl.AbsoluteUri.TrimEnd('/') + "/v1.0/");
-            this.log = log;
+            scope = new RequestScope(log);
         }
 
         /// <summary>HTTP requests sent to Graph so far (a $batch counts once; retried items count again).</summary>
-        public int RequestsSent => Volatile.Read(ref requestsSent);
+        public int RequestsSent => scope.Requests;
 
         /// <summary>GET one path relative to v1.0 (e.g. "users/x?$select=id").</summary>
         public async Task<GraphResponse> GetAsync(string relativePath, CancellationToken cancellationToken)
@@ -106,7 +105,7 @@ namespace LogicAppAuth.Engine.Graph
                 if (open.Count > 0)
                 {
                     var delay = wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(Math.Min(30, 1 << attempt));
-                    log.WriteVerbose($"Graph $batch: {open.Count} item(s) throttled or unanswered; retrying in {delay.TotalSeconds:0.#} s.");
+                    scope.Sink.WriteVerbose($"Graph $batch: {open.Count} item(s) throttled or unanswered; retrying in {delay.TotalSeconds:0.#} s.");
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -149,6 +148,7 @@ namespace LogicAppAuth.Engine.Graph
         {
             var uri = new Uri(versionRoot, relativePath);
             using var message = pipeline.CreateMessage();
+            scope.AttachTo(message);
             message.Request.Method = method;
             message.Request.Uri.Reset(uri);
             message.Request.Headers.Add("Accept", "application/json");
@@ -158,8 +158,6 @@ namespace LogicAppAuth.Engine.Graph
                 message.Request.Content = RequestContent.Create(Encoding.UTF8.GetBytes(jsonBody));
             }
 
-            var watch = Stopwatch.StartNew();
-            Interlocked.Increment(ref requestsSent);
             try
             {
                 await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -170,7 +168,6 @@ namespace LogicAppAuth.Engine.Graph
             }
 
             var response = message.Response;
-            log.WriteVerbose($"{method} {uri.GetLeftPart(UriPartial.Path)} -> {response.Status} ({watch.ElapsedMilliseconds} ms)");
             JsonElement? body = null;
             var content = response.Content.ToMemory();
             if (content.Length > 0)

@@ -6,7 +6,8 @@ using Azure.Core.Pipeline;
 namespace LogicAppAuth.Engine.Http
 {
     /// <summary>
-    /// The one place HTTP behaviour is configured: TLS trust, retries (with Retry-After), timeouts and the user agent.
+    /// The one place HTTP behaviour is configured: TLS trust, retries (with Retry-After), timeouts, the user agent,
+    /// and per-operation logging, counting and concurrency (<see cref="RequestScopePolicy"/>).
     /// Every ARM, Graph and token request of a session goes through the transport built here.
     /// </summary>
     internal sealed class HttpPipelineFactory
@@ -37,6 +38,7 @@ namespace LogicAppAuth.Engine.Http
             options.Diagnostics.ApplicationId = "LogicAppAuth";
             options.Diagnostics.IsLoggingContentEnabled = false;
             options.Diagnostics.IsDistributedTracingEnabled = false;
+            options.AddPolicy(new RequestScopePolicy(), HttpPipelinePosition.PerCall);
             return options;
         }
 

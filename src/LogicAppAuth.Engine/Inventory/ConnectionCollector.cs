@@ -1,49 +1,49 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using LogicAppAuth.Engine.Arm;
-using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Inventory
 {
     /// <summary>
-    /// Joins connections with the apps that use them. Connections may arrive before every workflow has been read;
-    /// they wait here until the map of users is complete, and from then on stream straight to the sink.
+    /// Joins connections with the logic apps that use them. Connections may arrive before every reference has been
+    /// read; they wait here until the map of references is complete, and from then on go straight to the consumer.
     /// </summary>
     internal sealed class ConnectionCollector
     {
         private readonly object gate = new object();
         private readonly ReferenceMap references;
-        private readonly IOperationSink sink;
         private readonly Func<ConnectorStatus, bool> filter;
-        private readonly List<ConnectorStatus> pending = new List<ConnectorStatus>();
+        private readonly Action<InventoryEntry> consume;
+        private readonly List<ConnectionFacts> pending = new List<ConnectionFacts>();
         private readonly HashSet<string> seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private bool referencesComplete;
 
-        public ConnectionCollector(ReferenceMap references, IOperationSink sink, Func<ConnectorStatus, bool> filter)
+        public ConnectionCollector(ReferenceMap references, Func<ConnectorStatus, bool> filter, Action<InventoryEntry> consume)
         {
             this.references = references;
-            this.sink = sink;
             this.filter = filter;
+            this.consume = consume;
         }
 
         public ReferenceMap References => references;
 
-        public void Add(ConnectorStatus status)
+        public void Add(ConnectionFacts facts)
         {
             lock (gate)
             {
-                if (!seen.Add(status.ResourceId))
+                if (!seen.Add(facts.Status.ResourceId))
                 {
                     return;
                 }
 
                 if (referencesComplete)
                 {
-                    Emit(status);
+                    Emit(facts, "");
                 }
                 else
                 {
-                    pending.Add(status);
+                    pending.Add(facts);
                 }
             }
         }
@@ -53,32 +53,45 @@ namespace LogicAppAuth.Engine.Inventory
             lock (gate)
             {
                 referencesComplete = true;
-                pending.ForEach(Emit);
+                pending.ForEach(facts => Emit(facts, ""));
                 pending.Clear();
             }
         }
 
         /// <summary>Emits a NotFound row for each referenced connection in scope that was not listed.</summary>
-        public void EmitMissing(Func<string, bool> inScope)
+        public void EmitMissing(Func<string, bool> inScope, string evidence)
         {
             lock (gate)
             {
-                foreach (var (id, apiName) in references.Unseen(seen, inScope))
+                foreach (var (id, apiId) in references.Unseen(seen, inScope))
                 {
                     if (TryParse(id) is AzureResourceId parsed && seen.Add(parsed.Id))
                     {
-                        Emit(ConnectionDocument.Missing(parsed, apiName));
+                        Emit(ConnectionFacts.Missing(ConnectionDocument.Missing(parsed, AzureResourceId.LastSegment(apiId)), apiId), evidence);
                     }
                 }
             }
         }
 
-        private void Emit(ConnectorStatus status)
+        /// <summary>Emits a NotFound row for a connection that was asked for by id and does not exist.</summary>
+        public void EmitGone(AzureResourceId id, string evidence)
         {
-            references.Annotate(status);
-            if (filter(status))
+            lock (gate)
             {
-                sink.WriteObject(status);
+                if (seen.Add(id.Id))
+                {
+                    var apiId = references.For(id.Id).Select(r => r.ApiId).FirstOrDefault(a => a.Length > 0) ?? "";
+                    Emit(ConnectionFacts.Missing(ConnectionDocument.Missing(id, AzureResourceId.LastSegment(apiId)), apiId), evidence);
+                }
+            }
+        }
+
+        private void Emit(ConnectionFacts facts, string missingEvidence)
+        {
+            references.Annotate(facts.Status);
+            if (filter(facts.Status))
+            {
+                consume(new InventoryEntry(facts, references.For(facts.Status.ResourceId), missingEvidence));
             }
         }
 

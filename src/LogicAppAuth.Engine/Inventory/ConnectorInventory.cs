@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Session;
 
@@ -27,14 +28,23 @@ namespace LogicAppAuth.Engine.Inventory
         private readonly IOperationSink sink;
         private readonly InventoryOptions options;
         private readonly Func<ConnectorStatus, bool> filter;
+        private readonly Action<InventoryEntry> consume;
         private readonly ArmRestClient arm;
 
+        /// <summary>An inventory that writes each connection's status row to <paramref name="sink"/>.</summary>
         public ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter = null)
+            : this(session, sink, options, filter, null)
+        {
+        }
+
+        /// <summary>An inventory that hands each connection, with its document and references, to <paramref name="consume"/>.</summary>
+        internal ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter, Action<InventoryEntry>? consume)
         {
             this.session = session;
             this.sink = sink;
             this.options = options;
             this.filter = filter ?? (_ => true);
+            this.consume = consume ?? (entry => sink.WriteObject(entry.Status));
             arm = session.Arm(sink);
         }
 
@@ -70,7 +80,32 @@ namespace LogicAppAuth.Engine.Inventory
         }
 
         /// <summary>Lists what one resource id names: a subscription, a resource group, a connection, or the connections a workflow or Standard app uses.</summary>
-        public async Task ListResourceIdAsync(string resourceId, CancellationToken cancellationToken)
+        public Task ListResourceIdAsync(string resourceId, CancellationToken cancellationToken) => ListResourceIdsAsync(new[] { resourceId }, cancellationToken);
+
+        /// <summary>
+        /// Lists what each id names (see <see cref="ListResourceIdAsync"/>), several at once; a failure is written
+        /// against its id and the others go on. Connections of one resource group share one read of its logic apps.
+        /// </summary>
+        public Task ListResourceIdsAsync(IReadOnlyList<string> resourceIds, CancellationToken cancellationToken) =>
+            Concurrency.ForEachAsync(resourceIds.Distinct(StringComparer.OrdinalIgnoreCase), async text =>
+            {
+                if (resourceIds.Count == 1)
+                {
+                    await ListOneAsync(text, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                try
+                {
+                    await ListOneAsync(text, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException))
+                {
+                    sink.WriteError(ExceptionTranslator.Translate(e, text));
+                }
+            }, cancellationToken, 8);
+
+        private async Task ListOneAsync(string resourceId, CancellationToken cancellationToken)
         {
             var id = AzureResourceId.Parse(resourceId);
             if (id.IsType(AzureResourceId.SubscriptionType))
@@ -88,11 +123,12 @@ namespace LogicAppAuth.Engine.Inventory
             else if (id.IsType(AzureResourceId.WorkflowType))
             {
                 using var workflow = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Workflows}", id.Id, cancellationToken).ConfigureAwait(false);
-                await ListReferencedConnectionsAsync(WorkflowReferences.Read(workflow.RootElement).ToList(), cancellationToken).ConfigureAwait(false);
+                await ListReferencedConnectionsAsync(ConnectionReferenceReader.ReadWorkflow(workflow.RootElement), cancellationToken).ConfigureAwait(false);
             }
             else if (id.IsType(AzureResourceId.SiteType))
             {
-                var references = await StandardAppConnectionsAsync(id.Id, id.Name, cancellationToken).ConfigureAwait(false);
+                using var site = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Sites}", id.Id, cancellationToken).ConfigureAwait(false);
+                var references = await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false);
                 await ListReferencedConnectionsAsync(references, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -149,6 +185,20 @@ namespace LogicAppAuth.Engine.Inventory
             }
         }
 
+        /// <summary>
+        /// Which logic apps of a subscription reference each connection, read fresh through ARM's subscription-wide lists
+        /// (not Resource Graph, whose copy can lag): what a fix must know before it changes a connection.
+        /// </summary>
+        internal async Task<ReferenceMap> SubscriptionReferencesAsync(string subscriptionId, CancellationToken cancellationToken)
+        {
+            var references = new ReferenceMap();
+            var scope = "/subscriptions/" + subscriptionId;
+            await ReadReferencesAsync(references, addReferences => Task.WhenAll(
+                arm.ListAsync($"{scope}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}", addReferences, scope, cancellationToken),
+                arm.ListAsync($"{scope}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}", addReferences, scope, cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return references;
+        }
+
         private async Task<bool> TryResourceGraphAsync(IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
             Func<string, bool> inScope, CancellationToken cancellationToken, HashSet<string>? seenSubscriptions = null)
         {
@@ -164,9 +214,9 @@ namespace LogicAppAuth.Engine.Inventory
                     collector => ReadGraphReferencesAsync(graph, subscriptions, managementGroups, collector.References, seenSubscriptions, cancellationToken),
                     collector => graph.QueryAsync(ConnectionsQuery, subscriptions, managementGroups, row =>
                     {
-                        var status = ConnectionDocument.Read(row);
-                        seenSubscriptions?.Add(status.SubscriptionId);
-                        collector.Add(status);
+                        var facts = ConnectionFacts.Read(row, fromResourceGraph: true);
+                        seenSubscriptions?.Add(facts.Status.SubscriptionId);
+                        collector.Add(facts);
                     }, new OperationProgress(2, "Reading API connections (Azure Resource Graph)", ""), cancellationToken),
                     inScope).ConfigureAwait(false);
                 return true;
@@ -190,7 +240,7 @@ namespace LogicAppAuth.Engine.Inventory
         /// </summary>
         private async Task ScanAsync(Func<ConnectionCollector, Task> readReferences, Func<ConnectionCollector, Task<int>> readConnections, Func<string, bool> inScope)
         {
-            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
+            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
             var connections = readConnections(collector);
             try
             {
@@ -205,7 +255,7 @@ namespace LogicAppAuth.Engine.Inventory
 
             collector.ReferencesComplete();
             await connections.ConfigureAwait(false);
-            collector.EmitMissing(inScope);
+            collector.EmitMissing(inScope, "not in the connection list of its resource group");
         }
 
         private Task ReadGraphReferencesAsync(ResourceGraphClient graph, IReadOnlyCollection<string> subscriptions, IReadOnlyCollection<string> managementGroups,
@@ -223,14 +273,43 @@ namespace LogicAppAuth.Engine.Inventory
                 addReferences(row);
             }, new OperationProgress(3, "Reading workflows and Standard apps (Azure Resource Graph)", ""), cancellationToken), cancellationToken);
 
-        private Task ReadGroupReferencesAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ReferenceMap references, CancellationToken cancellationToken) =>
-            ReadReferencesAsync(references, addReferences => Concurrency.ForEachAsync(groups, async group =>
+        /// <summary>The references of the logic apps of each group, each group read once per invocation.</summary>
+        private async Task ReadGroupReferencesAsync(IReadOnlyCollection<(string Subscription, string Group)> groups, ReferenceMap references, CancellationToken cancellationToken)
+        {
+            await Concurrency.ForEachAsync(groups, async group =>
             {
                 var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
-                var workflows = arm.ListAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}", addReferences, groupId, cancellationToken);
-                var sites = arm.ListAsync($"{groupId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}", addReferences, groupId, cancellationToken);
-                await Task.WhenAll(workflows, sites).ConfigureAwait(false);
-            }, cancellationToken), cancellationToken);
+                references.AddAll(await options.GroupReferences.GetAsync(groupId, () => ReadGroupAsync(groupId, cancellationToken)).ConfigureAwait(false));
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The workflows and Standard apps of one group; a list the caller may not read is recorded as a gap and warned about once.</summary>
+        private async Task<ReferenceMap> ReadGroupAsync(string groupId, CancellationToken cancellationToken)
+        {
+            var references = new ReferenceMap();
+            await ReadReferencesAsync(references, addReferences => Task.WhenAll(
+                ListTolerantAsync($"{groupId}/providers/Microsoft.Logic/workflows?api-version={ApiVersions.Workflows}", addReferences, groupId, "workflows", cancellationToken),
+                ListTolerantAsync($"{groupId}/providers/Microsoft.Web/sites?api-version={ApiVersions.Sites}", addReferences, groupId, "Standard apps", cancellationToken)),
+                cancellationToken).ConfigureAwait(false);
+            return references;
+        }
+
+        private async Task ListTolerantAsync(string path, Action<JsonElement> onItem, string groupId, string kind, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await arm.ListAsync(path, onItem, groupId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403)
+            {
+                options.RecordGap(groupId, kind, $"{kind} of {AzureResourceId.LastSegment(groupId)} not readable ({e.HttpStatus} {e.ErrorId})");
+                if (options.FirstTime("list-refused:" + kind))
+                {
+                    sink.WriteWarning($"The {kind} of {groupId} could not be listed ({e.HttpStatus} {e.ErrorId}); which logic apps use its connections, and their identities, " +
+                        "are unknown there. Reader on the resource group is enough.");
+                }
+            }
+        }
 
         /// <summary>
         /// Adds the references of the workflow and site rows that <paramref name="readRows"/> hands over. A Standard app's
@@ -266,7 +345,7 @@ namespace LogicAppAuth.Engine.Inventory
             {
                 var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
                 int count = await arm.ListAsync($"{groupId}/providers/Microsoft.Web/connections?api-version={ApiVersions.Connections}",
-                    row => collector.Add(ConnectionDocument.Read(row)), groupId, cancellationToken).ConfigureAwait(false);
+                    row => collector.Add(ConnectionFacts.Read(row)), groupId, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref total, count);
                 int finished = Interlocked.Increment(ref done);
                 if (groups.Count > 1)
@@ -287,63 +366,74 @@ namespace LogicAppAuth.Engine.Inventory
         {
             if (Json.String(row, "type").Equals(AzureResourceId.WorkflowType, StringComparison.OrdinalIgnoreCase))
             {
-                foreach (var reference in WorkflowReferences.Read(row))
-                {
-                    references.Add(reference);
-                }
+                references.Add(ConnectionReferenceReader.ReadWorkflow(row));
             }
-            else if (StandardAppReferences.IsStandardApp(row))
+            else if (ConnectionReferenceReader.IsStandardApp(row))
             {
-                var (siteId, appName) = (Json.String(row, "id"), Json.String(row, "name"));
-                standardApps.Start(async () =>
-                {
-                    foreach (var reference in await StandardAppConnectionsAsync(siteId, appName, cancellationToken).ConfigureAwait(false))
-                    {
-                        references.Add(reference);
-                    }
-                });
+                var site = row.Clone();
+                standardApps.Start(async () => references.Add(await StandardAppConnectionsAsync(site, cancellationToken).ConfigureAwait(false)));
             }
         }
 
         /// <summary>A Standard app's connections.json; without the right to read it, the app is left out of UsedBy with one warning.</summary>
-        private async Task<IReadOnlyList<ConnectionReference>> StandardAppConnectionsAsync(string siteId, string appName, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<ConnectionReference>> StandardAppConnectionsAsync(JsonElement site, CancellationToken cancellationToken)
         {
+            var siteId = Json.String(site, "id");
             try
             {
-                using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={StandardAppReferences.ApiVersion}", null, siteId, cancellationToken)
+                using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
                     .ConfigureAwait(false);
-                return StandardAppReferences.Read(appName, response.RootElement).ToList();
+                return ConnectionReferenceReader.ReadStandardApp(site, response.RootElement);
             }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 403)
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 404 || e.HttpStatus == 400)
             {
-                if (options.FirstTime("ListWorkflowsConnectionsRefused"))
+                options.RecordGap(AzureResourceId.ResourceGroup(AzureResourceId.SubscriptionOf(siteId), Json.String(site, "resourceGroup").Length > 0 ? Json.String(site, "resourceGroup") : GroupOf(siteId)),
+                    "Standard apps", $"connections.json of Standard app {Json.String(site, "name")} not readable ({e.HttpStatus} {e.ErrorId})");
+                if (options.FirstTime("ListWorkflowsConnectionsRefused:" + e.HttpStatus))
                 {
-                    sink.WriteWarning("Reading Standard logic apps' connections.json was refused (it needs Microsoft.Web/sites/listWorkflowsConnections/action, " +
-                        "e.g. Logic App Contributor or Website Contributor); UsedBy leaves Standard apps out.");
+                    sink.WriteWarning($"Reading Standard logic apps' connections.json failed ({e.HttpStatus} {e.ErrorId}, e.g. {siteId}); UsedBy leaves those apps out and their " +
+                        "identities and access policies are not checked. It needs Microsoft.Web/sites/listWorkflowsConnections/action (e.g. Logic App Standard Reader or Website Contributor).");
                 }
 
                 return Array.Empty<ConnectionReference>();
             }
         }
 
+        /// <summary>One connection by id, with the logic apps of its resource group that use it. A connection that is gone is an error, or a NotFound row when diagnosing.</summary>
         private async Task ListConnectionAsync(AzureResourceId id, CancellationToken cancellationToken)
         {
             var group = new[] { (id.SubscriptionId, id.ResourceGroupName) };
-            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
+            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
+
+            // The group first: a group or subscription that does not exist is reported as such, against its own id.
             await ReadGroupReferencesAsync(group, collector.References, cancellationToken).ConfigureAwait(false);
+            ConnectionFacts? facts = null;
+            string missing = "";
+            try
+            {
+                using var document = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Connections}", id.Id, cancellationToken).ConfigureAwait(false);
+                facts = ConnectionFacts.Read(document.RootElement);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404 && options.MissingConnectionsAsRows)
+            {
+                missing = $"GET returned 404 {e.ErrorId}";
+            }
+
             collector.ReferencesComplete();
-            using var document = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Connections}", id.Id, cancellationToken).ConfigureAwait(false);
-            collector.Add(ConnectionDocument.Read(document.RootElement));
+            if (facts != null)
+            {
+                collector.Add(facts);
+            }
+            else
+            {
+                collector.EmitGone(id, missing);
+            }
         }
 
         private async Task ListReferencedConnectionsAsync(IReadOnlyList<ConnectionReference> used, CancellationToken cancellationToken)
         {
-            var collector = new ConnectionCollector(new ReferenceMap(), sink, filter);
-            foreach (var reference in used)
-            {
-                collector.References.Add(reference);
-            }
-
+            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
+            collector.References.Add(used);
             collector.ReferencesComplete();
             var distinct = used.GroupBy(r => r.ConnectionId, StringComparer.OrdinalIgnoreCase).Select(g => g.Key).ToList();
             await Concurrency.ForEachAsync(distinct, async connectionId =>
@@ -351,14 +441,14 @@ namespace LogicAppAuth.Engine.Inventory
                 try
                 {
                     using var document = await arm.GetAsync($"{connectionId}?api-version={ApiVersions.Connections}", connectionId, cancellationToken).ConfigureAwait(false);
-                    collector.Add(ConnectionDocument.Read(document.RootElement));
+                    collector.Add(ConnectionFacts.Read(document.RootElement));
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus == 404)
                 {
                     // Emitted as a NotFound row below.
                 }
             }, cancellationToken).ConfigureAwait(false);
-            collector.EmitMissing(_ => true);
+            collector.EmitMissing(_ => true, "GET returned 404");
         }
 
         private async Task<IReadOnlyList<SubscriptionInfo>> VisibleSubscriptionsAsync(CancellationToken cancellationToken)
@@ -401,6 +491,12 @@ namespace LogicAppAuth.Engine.Inventory
                 }
             });
             return (await Task.WhenAll(probes).ConfigureAwait(false)).Where(s => s != null).Select(s => s!).ToList();
+        }
+
+        private static string GroupOf(string resourceId)
+        {
+            var parts = resourceId.Split('/');
+            return parts.Length > 4 ? parts[4] : "";
         }
 
         private static bool IsInGroup(string connectionId, string subscriptionId, string resourceGroupName) =>

@@ -1,50 +1,71 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Inventory
 {
-    /// <summary>Which workflows use which connection. Connection ids compare case-insensitively, as ARM ids do.</summary>
+    /// <summary>Which logic apps use which connection. Connection ids compare case-insensitively, as ARM ids do.</summary>
     internal sealed class ReferenceMap
     {
         private readonly object gate = new object();
-        private readonly Dictionary<string, (SortedSet<string> Users, string ApiName, string Id)> byConnection =
-            new Dictionary<string, (SortedSet<string>, string, string)>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, List<ConnectionReference>> byConnection = new Dictionary<string, List<ConnectionReference>>(StringComparer.OrdinalIgnoreCase);
 
-        public void Add(ConnectionReference reference)
+        public void Add(IEnumerable<ConnectionReference> references)
         {
             lock (gate)
             {
-                var key = reference.ConnectionId.TrimEnd('/');
-                if (!byConnection.TryGetValue(key, out var entry))
+                foreach (var reference in references)
                 {
-                    entry = (new SortedSet<string>(StringComparer.OrdinalIgnoreCase), reference.ApiName, key);
-                    byConnection[key] = entry;
-                }
+                    var key = reference.ConnectionId.TrimEnd('/');
+                    if (!byConnection.TryGetValue(key, out var list))
+                    {
+                        list = new List<ConnectionReference>();
+                        byConnection[key] = list;
+                    }
 
-                entry.Users.Add(reference.WorkflowName);
+                    list.Add(reference);
+                }
             }
         }
 
-        /// <summary>Fills UsedBy/UsedByCount of a row.</summary>
+        public void AddAll(ReferenceMap other)
+        {
+            List<ConnectionReference> all;
+            lock (other.gate)
+            {
+                all = other.byConnection.Values.SelectMany(l => l).ToList();
+            }
+
+            Add(all);
+        }
+
+        public IReadOnlyList<ConnectionReference> For(string connectionId)
+        {
+            lock (gate)
+            {
+                return byConnection.TryGetValue(connectionId.TrimEnd('/'), out var list) ? list.ToList() : (IReadOnlyList<ConnectionReference>)Array.Empty<ConnectionReference>();
+            }
+        }
+
+        /// <summary>Fills UsedBy/UsedByCount of a row: the distinct logic apps that reference it.</summary>
         public void Annotate(ConnectorStatus status)
         {
-            lock (gate)
+            var names = For(status.ResourceId).Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            if (names.Count > 0)
             {
-                if (byConnection.TryGetValue(status.ResourceId, out var entry))
-                {
-                    status.UsedBy = string.Join(";", entry.Users);
-                    status.UsedByCount = entry.Users.Count;
-                }
+                status.UsedBy = string.Join(";", names);
+                status.UsedByCount = names.Count;
             }
         }
 
-        /// <summary>Referenced connection ids (as written in the workflows) that are not in <paramref name="seen"/>, with their API names.</summary>
-        public IReadOnlyList<(string Id, string ApiName)> Unseen(ISet<string> seen, Func<string, bool> inScope)
+        /// <summary>Referenced connection ids (as written in the logic apps) that are not in <paramref name="seen"/>, with their API ids.</summary>
+        public IReadOnlyList<(string Id, string ApiId)> Unseen(ISet<string> seen, Func<string, bool> inScope)
         {
             lock (gate)
             {
-                return byConnection.Values.Where(e => !seen.Contains(e.Id) && inScope(e.Id)).Select(e => (e.Id, e.ApiName)).ToList();
+                return byConnection.Where(e => !seen.Contains(e.Key) && inScope(e.Key))
+                    .Select(e => (e.Key, e.Value.Select(r => r.ApiId).FirstOrDefault(a => a.Length > 0) ?? "")).ToList();
             }
         }
     }

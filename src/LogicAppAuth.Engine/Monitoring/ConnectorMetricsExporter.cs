@@ -13,6 +13,7 @@ using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Expiry;
 using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.RunHistory;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Engine.Monitoring
@@ -25,6 +26,10 @@ namespace LogicAppAuth.Engine.Monitoring
 
         public bool ReadRunHistory { get; set; } = true;
         public bool UseResourceGraph { get; set; } = true;
+
+        /// <summary>Which connections of the scope count (-Name, -ApiName); null: all.</summary>
+        public Func<ConnectorStatus, bool>? ConnectionFilter { get; set; }
+
         public DateTimeOffset? Now { get; set; }
     }
 
@@ -66,6 +71,7 @@ namespace LogicAppAuth.Engine.Monitoring
                 WithinDays = 36500,
                 ReadRunHistory = options.ReadRunHistory,
                 UseResourceGraph = options.UseResourceGraph,
+                ConnectionFilter = options.ConnectionFilter,
                 Now = now,
             });
             var credentials = await scanner.CollectAsync(scopes, cancellationToken).ConfigureAwait(false);
@@ -76,7 +82,7 @@ namespace LogicAppAuth.Engine.Monitoring
                 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(mark.Value * 1000))
                 : now - options.FirstLookback;
             var failures = options.ReadRunHistory
-                ? await CountAuthFailuresAsync(connections, since, cancellationToken).ConfigureAwait(false)
+                ? await CountAuthFailuresAsync(scanner.Entries, since, cancellationToken).ConfigureAwait(false)
                 : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
 
             var text = new StringBuilder();
@@ -173,66 +179,34 @@ namespace LogicAppAuth.Engine.Monitoring
         }
 
         /// <summary>
-        /// Failed runs (started after <paramref name="since"/>) of the Consumption workflows that use the connections, whose
-        /// failed actions on a connection failed with an authentication error; counted per connection id.
+        /// Failed runs (started after <paramref name="since"/>) of the Consumption workflows that use the connections, in which
+        /// a call through a connection failed to authenticate; counted per connection id, by the same reader and rules as
+        /// Test-LogicConnectorAuth -IncludeRunHistory.
         /// </summary>
-        private async Task<Dictionary<string, int>> CountAuthFailuresAsync(IReadOnlyList<ConnectorStatus> connections, DateTimeOffset since, CancellationToken cancellationToken)
+        private async Task<Dictionary<string, int>> CountAuthFailuresAsync(IReadOnlyList<InventoryEntry> entries, DateTimeOffset since, CancellationToken cancellationToken)
         {
-            var workflows = connections
-                .Where(c => c.UsedByCount > 0)
-                .SelectMany(c => c.UsedBy.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries)
-                    .Select(w => $"{AzureResourceId.ResourceGroup(c.SubscriptionId, c.ResourceGroupName)}/providers/Microsoft.Logic/workflows/{w}"))
-                .Distinct(StringComparer.OrdinalIgnoreCase)
-                .ToList();
+            var byWorkflow = entries.SelectMany(e => e.References).Where(r => !r.IsStandardApp).GroupBy(r => r.ResourceId, StringComparer.OrdinalIgnoreCase).ToList();
             var counts = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            var sinceText = since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
-            await Concurrency.ForEachAsync(workflows, async workflowId =>
+            var reader = new FailedRunReader(arm);
+            await Concurrency.ForEachAsync(byWorkflow, async workflow =>
             {
-                IReadOnlyDictionary<string, string> actionConnections;
+                IReadOnlyList<FailedAction> failed;
                 try
                 {
-                    using var workflow = await arm.GetAsync($"{workflowId}?api-version={ApiVersions.Workflows}", workflowId, cancellationToken).ConfigureAwait(false);
-                    actionConnections = WorkflowConnections.ActionConnections(workflow.RootElement);
+                    failed = await reader.ReadAsync(workflow.Key, since, now, int.MaxValue, cancellationToken).ConfigureAwait(false);
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus == 404 || e.HttpStatus == 403)
                 {
+                    sink.WriteVerbose($"Run history of {workflow.Key} not readable ({e.ErrorId}).");
                     return;
                 }
 
-                var failedRuns = new List<string>();
-                try
+                foreach (var connection in workflow.GroupBy(r => r.ConnectionId, StringComparer.OrdinalIgnoreCase))
                 {
-                    await arm.ListAsync($"{workflowId}/runs?api-version={ApiVersions.Workflows}&$filter=" + Uri.EscapeDataString($"status eq 'Failed' and startTime ge {sinceText}"),
-                        run =>
-                        {
-                            if (string.Equals(Json.String(run, "properties", "status"), "Failed", StringComparison.OrdinalIgnoreCase)
-                                && Json.Date(run, "properties", "startTime") is DateTimeOffset start && start > since && start <= now)
-                            {
-                                failedRuns.Add(Json.String(run, "id"));
-                            }
-                        }, workflowId, cancellationToken).ConfigureAwait(false);
-                }
-                catch (LogicAppAuthException e) when (e.HttpStatus == 404 || e.HttpStatus == 403)
-                {
-                    sink.WriteVerbose($"Run history of {workflowId} not readable ({e.ErrorId}).");
-                    return;
-                }
-
-                foreach (var runId in failedRuns.Where(r => r.Length > 0))
-                {
-                    var hit = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                    await arm.ListAsync($"{runId}/actions?api-version={ApiVersions.Workflows}&$filter=" + Uri.EscapeDataString("status eq 'Failed'"), action =>
+                    var runs = FailedRunReader.RunsThrough(failed, connection.ToList()).Count;
+                    if (runs > 0)
                     {
-                        if (string.Equals(Json.String(action, "properties", "status"), "Failed", StringComparison.OrdinalIgnoreCase)
-                            && WorkflowConnections.IsAuthFailure(action)
-                            && actionConnections.TryGetValue(Json.String(action, "name"), out var connectionId))
-                        {
-                            hit.Add(connectionId);
-                        }
-                    }, runId, cancellationToken).ConfigureAwait(false);
-                    foreach (var connectionId in hit)
-                    {
-                        counts.AddOrUpdate(connectionId, 1, (_, n) => n + 1);
+                        counts.AddOrUpdate(connection.Key, runs, (_, n) => n + runs);
                     }
                 }
             }, cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ namespace LogicAppAuth.Engine.Monitoring
     /// <summary>The alert New-LogicConnectorAlert asks for: step 10 of the troubleshooting guide, RunsFailed &gt; 0 over PT5M.</summary>
     public sealed class MetricAlertRequest
     {
-        public const string ApiVersion = "2018-03-01";
+        public const string ApiVersion = Arm.ApiVersions.MetricAlerts;
 
         public IReadOnlyList<string> ActionGroupIds { get; set; } = Array.Empty<string>();
         public int Severity { get; set; } = 3;

@@ -17,7 +17,7 @@ namespace LogicAppAuth.Engine.Remediation
     /// </summary>
     internal sealed class AppConnectionsFile
     {
-        public const string ApiVersion = "2018-11-01";
+        public const string ApiVersion = ApiVersions.HostRuntime;
         public const string ResourceType = "connections.json";
         private const string ManagedServiceIdentity = "ManagedServiceIdentity";
         private const char ByteOrderMark = '\uFEFF';

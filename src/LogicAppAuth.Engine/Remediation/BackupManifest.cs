@@ -289,7 +289,7 @@ namespace LogicAppAuth.Engine.Remediation
                     throw Refuse("its name is not the one the fix gives the assignment of that role to that principal at that scope");
                 }
 
-                return new BackupEntry(raw!, number, kind, id.Id, RoleAssignmentType, ManagedIdentityRemediator.RoleApiVersion) { PrincipalId = principal, Role = role, Scope = scope };
+                return new BackupEntry(raw!, number, kind, id.Id, RoleAssignmentType, ApiVersions.Authorization) { PrincipalId = principal, Role = role, Scope = scope };
             }
 
             private BackupEntry AccessPolicy(AzureResourceId id)
@@ -326,7 +326,7 @@ namespace LogicAppAuth.Engine.Remediation
                     ["objectId"] = Guid(JsonEdit.String(policy, "objectId"), "policy objectId"),
                     ["permissions"] = new JsonObject { ["secrets"] = new JsonArray(permissions.Select(p => (JsonNode?)p).ToArray()) },
                 };
-                return new BackupEntry(raw!, number, kind, id.Id, VaultType, ManagedIdentityRemediator.VaultApiVersion)
+                return new BackupEntry(raw!, number, kind, id.Id, VaultType, ApiVersions.KeyVault)
                 {
                     PrincipalId = JsonEdit.String(checkedPolicy, "objectId"),
                     Scope = id.Id,

@@ -86,7 +86,7 @@ namespace LogicAppAuth.Engine.Remediation
                 }
 
                 EnsureFolder();
-                var owner = Last(kind == "File" ? AppConnectionsFile.SiteIdOf(resourceId) : resourceId);
+                var owner = Arm.AzureResourceId.LastSegment(kind == "File" ? AppConnectionsFile.SiteIdOf(resourceId) : resourceId);
                 var file = $"{resources.Count + 1:00}-{label}-{Sanitize(owner)}.json";
                 var bytes = new UTF8Encoding(false).GetBytes(text);
                 PrivateStorage.WriteNew(Path.Combine(Folder, file), bytes);
@@ -211,7 +211,6 @@ namespace LogicAppAuth.Engine.Remediation
             return string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         }
 
-        private static string Last(string resourceId) => resourceId.TrimEnd('/').Substring(resourceId.TrimEnd('/').LastIndexOf('/') + 1);
 
         private static string Sanitize(string text)
         {

@@ -15,10 +15,10 @@ namespace LogicAppAuth.Engine.Remediation
     public sealed partial class ManagedIdentityRemediator
     {
         /// <summary>The roles (or Key Vault access policy) each identity needs on the target resource; returns the target.</summary>
-        private async Task<(JsonObject? Target, int Count)> PlanAccessAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId id, string apiName, ConnectionUsage usage,
-            IReadOnlyDictionary<string, string> parameters, IReadOnlyList<(string HolderId, string HolderName, PlannedChange? Enable, string Label)> identities,
-            IOperationSink sink, CancellationToken cancellationToken)
+        private async Task<(JsonObject? Target, int Count)> PlanAccessAsync(ConnectionPlanContext c, ConnectionUsage usage,
+            IReadOnlyList<(string HolderId, string HolderName, PlannedChange? Enable, string Label)> identities)
         {
+            var (plan, apiName, sink, cancellationToken) = (c.Plan, c.ApiName, c.Sink, c.CancellationToken);
             var roles = options.Roles.Count > 0 ? options.Roles.Select(RoleTable.Resolve).ToList() : RoleTable.For(apiName, usage).ToList();
             var requirement = ConnectorRequirements.For(apiName);
             if (roles.Count == 0)
@@ -28,7 +28,7 @@ namespace LogicAppAuth.Engine.Remediation
                 return (null, 0);
             }
 
-            var target = await TargetAsync(arm, id, apiName, requirement, parameters, cancellationToken).ConfigureAwait(false);
+            var target = await TargetAsync(c, requirement).ConfigureAwait(false);
             var targetId = JsonEdit.String(target, "id");
             var targetName = JsonEdit.String(target, "name");
             backups.NoteFix(targetId: targetId);
@@ -45,12 +45,14 @@ namespace LogicAppAuth.Engine.Remediation
                     continue;
                 }
 
-                var held = principal.Length == 0 ? new List<(string Scope, string RoleId)>() : await AssignmentsAsync(arm, targetId, principal, cancellationToken).ConfigureAwait(false);
+                var held = principal.Length == 0
+                    ? Array.Empty<(string Scope, string RoleDefinitionId)>()
+                    : await c.Reads.Access.AssignmentsAsync(targetId, principal, cancellationToken).ConfigureAwait(false);
                 foreach (var role in roles)
                 {
-                    if (held.Any(h => h.RoleId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)))
+                    if (held.Any(h => h.RoleDefinitionId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)))
                     {
-                        var scope = held.First(h => h.RoleId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)).Scope;
+                        var scope = held.First(h => h.RoleDefinitionId.EndsWith(role.Id, StringComparison.OrdinalIgnoreCase) && RoleMatcher.ScopeCovers(h.Scope, targetId)).Scope;
                         plan.AddInPlace(RemediationOperation.AssignRole, targetId, $"{label} already holds {role.Name} at {scope}", principal, role.Name, scope);
                         continue;
                     }
@@ -74,7 +76,7 @@ namespace LogicAppAuth.Engine.Remediation
                             };
                             try
                             {
-                                using (await context.Arm.PutAsync($"{assignmentId}?api-version={RoleApiVersion}", JsonEdit.Serialize(body), assignmentId, context.CancellationToken).ConfigureAwait(false))
+                                using (await context.Arm.PutAsync($"{assignmentId}?api-version={ApiVersions.Authorization}", JsonEdit.Serialize(body), assignmentId, context.CancellationToken).ConfigureAwait(false))
                                 {
                                 }
 
@@ -121,7 +123,7 @@ namespace LogicAppAuth.Engine.Remediation
                         ["permissions"] = new JsonObject { ["secrets"] = new JsonArray(missing.Select(p => (JsonNode?)p).ToArray()) },
                     };
                     var body = new JsonObject { ["properties"] = new JsonObject { ["accessPolicies"] = new JsonArray(policy.DeepClone()) } };
-                    var url = $"{vaultId}/accessPolicies/add?api-version={VaultApiVersion}";
+                    var url = $"{vaultId}/accessPolicies/add?api-version={ApiVersions.KeyVault}";
                     using (await context.Arm.PutAsync(url, JsonEdit.Serialize(body), vaultId, context.CancellationToken).ConfigureAwait(false))
                     {
                     }
@@ -131,18 +133,18 @@ namespace LogicAppAuth.Engine.Remediation
         }
 
         /// <summary>The resource to grant on: -TargetResourceId, or the resource the connection's parameters name in the connection's own resource group.</summary>
-        private async Task<JsonObject> TargetAsync(ArmRestClient arm, AzureResourceId id, string apiName, ConnectorRequirement? requirement,
-            IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+        private async Task<JsonObject> TargetAsync(ConnectionPlanContext c, ConnectorRequirement? requirement)
         {
+            var (reads, id, apiName, parameters, cancellationToken) = (c.Reads, c.Id, c.ApiName, c.Parameters, c.CancellationToken);
             if (options.TargetResourceId.Length > 0)
             {
                 var target = AzureResourceId.Parse(options.TargetResourceId);
                 var version = requirement != null && target.IsType(requirement.ResourceType)
                     ? requirement.ListApiVersion
-                    : await VersionForAsync(arm, target, cancellationToken).ConfigureAwait(false);
+                    : await reads.VersionForAsync(target, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await ReadAsync(arm, target.Id, version, cancellationToken).ConfigureAwait(false);
+                    return await reads.ReadAsync(target.Id, version, cancellationToken).ConfigureAwait(false);
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus == 404)
                 {
@@ -162,21 +164,16 @@ namespace LogicAppAuth.Engine.Remediation
 
             try
             {
-                return await ReadAsync(arm, $"{AzureResourceId.ResourceGroup(id.SubscriptionId, id.ResourceGroupName)}/providers/{requirement.ResourceType}/{name}",
+                return await reads.ReadAsync($"{AzureResourceId.ResourceGroup(id.SubscriptionId, id.ResourceGroupName)}/providers/{requirement.ResourceType}/{name}",
                     requirement.ListApiVersion, cancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 404)
             {
             }
 
-            JsonObject? found = null;
-            await arm.ListAsync($"/subscriptions/{id.SubscriptionId}/providers/{requirement.ResourceType}?api-version={requirement.ListApiVersion}", item =>
-            {
-                if (found == null && string.Equals(Arm.Json.String(item, "name"), name, StringComparison.OrdinalIgnoreCase))
-                {
-                    found = JsonEdit.ParseObject(item.GetRawText());
-                }
-            }, "/subscriptions/" + id.SubscriptionId, cancellationToken).ConfigureAwait(false);
+            var candidates = await reads.Access.TargetsAsync(id.SubscriptionId, requirement.ResourceType, cancellationToken).ConfigureAwait(false);
+            var match = candidates.Cast<System.Text.Json.JsonElement?>().FirstOrDefault(c => string.Equals(Arm.Json.String(c!.Value, "name"), name, StringComparison.OrdinalIgnoreCase));
+            var found = match is System.Text.Json.JsonElement item ? JsonEdit.ParseObject(item.GetRawText()) : null;
             if (found == null)
             {
                 throw new LogicAppAuthException("TargetResourceNotFound", FailureKind.ObjectNotFound,
@@ -190,35 +187,6 @@ namespace LogicAppAuth.Engine.Remediation
                 $"Connection {id.Id} names {requirement.ResourceType} '{name}', which is not in the connection's resource group {id.ResourceGroupName}; the only match is " +
                 $"{foundId}. A fix grants on a resource outside the connection's resource group only when you name it, so nothing was changed: " +
                 $"if that is the right resource, add -TargetResourceId '{foundId.Replace("'", "''")}'.", id.Id);
-        }
-
-        private static async Task<List<(string Scope, string RoleId)>> AssignmentsAsync(ArmRestClient arm, string scope, string principalId, CancellationToken cancellationToken)
-        {
-            var found = new List<(string, string)>();
-            var filter = Uri.EscapeDataString($"principalId eq '{principalId}'");
-            await arm.ListAsync($"{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={RoleApiVersion}&$filter={filter}", a =>
-            {
-                if (string.Equals(Arm.Json.String(a, "properties", "principalId"), principalId, StringComparison.OrdinalIgnoreCase))
-                {
-                    found.Add((Arm.Json.String(a, "properties", "scope"), Arm.Json.String(a, "properties", "roleDefinitionId")));
-                }
-            }, scope, cancellationToken).ConfigureAwait(false);
-            return found;
-        }
-
-        private static async Task<HashSet<string>> AccessPolicyPrincipalsAsync(ArmRestClient arm, string connectionId, CancellationToken cancellationToken)
-        {
-            var principals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            try
-            {
-                await arm.ListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
-                    p => principals.Add(Arm.Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
-            {
-            }
-
-            return principals;
         }
 
         private static string DeriveParameter(string parameter, JsonObject? target)

@@ -53,11 +53,12 @@ namespace LogicAppAuth.Engine.Remediation
         /// (with <c>identity</c> for a user-assigned one), unless they have it already. <paramref name="listed"/> is the file
         /// as listWorkflowsConnections showed it; the file itself is read only when it needs the change.
         /// </summary>
-        private async Task PlanAppConnectionsAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId connection, string siteId, string appName,
-            AppConnectionsFile listed, string userAssigned, IEnumerable<PlannedChange?> dependsOn, IOperationSink sink, CancellationToken cancellationToken)
+        private static async Task PlanAppConnectionsAsync(ConnectionPlanContext c, string siteId, string appName, AppConnectionsFile listed, string userAssigned,
+            IEnumerable<PlannedChange?> dependsOn)
         {
+            var (plan, connection, sink) = (c.Plan, c.Id, c.Sink);
             var address = AppConnectionsFile.AddressOf(siteId);
-            var wanted = $"{ManagedServiceIdentity}{(userAssigned.Length > 0 ? $" ({Last(userAssigned)})" : "")}";
+            var wanted = $"{ManagedServiceIdentity}{(userAssigned.Length > 0 ? $" ({AzureResourceId.LastSegment(userAssigned)})" : "")}";
             foreach (var expression in listed.ExpressionEntriesFor(connection.Id))
             {
                 sink.WriteWarning($"connections.json of Standard app {appName} sets the authentication of entry '{expression}' with an expression that the " +
@@ -78,7 +79,7 @@ namespace LogicAppAuth.Engine.Remediation
             AppConnectionsFile file;
             try
             {
-                file = await AppConnectionsFile.ReadAsync(arm, siteId, cancellationToken).ConfigureAwait(false);
+                file = await AppConnectionsFile.ReadAsync(c.Reads.Arm, siteId, c.CancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when ((e is LogicAppAuthException failure && failure.HttpStatus >= 400 && failure.HttpStatus != 401) || e is System.Text.Json.JsonException)
             {

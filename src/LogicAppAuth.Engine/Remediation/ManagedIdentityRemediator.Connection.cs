@@ -11,9 +11,9 @@ namespace LogicAppAuth.Engine.Remediation
     public sealed partial class ManagedIdentityRemediator
     {
         /// <summary>The connection in the connector's managed-identity shape (PUT of the connection, other properties kept), unless it already is.</summary>
-        private PlannedChange? PlanConnectionShape(RemediationPlan plan, AzureResourceId id, JsonObject connection, string apiName, ConnectorShape shape,
-            IReadOnlyDictionary<string, string> parameters, JsonObject? target, IEnumerable<PlannedChange?> dependsOn)
+        private static PlannedChange? PlanConnectionShape(ConnectionPlanContext c, JsonObject? target, IEnumerable<PlannedChange?> dependsOn)
         {
+            var (plan, id, connection, apiName, shape, parameters) = (c.Plan, c.Id, c.Connection, c.ApiName, c.Shape, c.Parameters);
             if (shape.IsManagedIdentity(connection))
             {
                 plan.AddInPlace(RemediationOperation.SetConnectionAuthentication, id.Id, $"Connection {id.Name} already signs in with the logic app's managed identity");

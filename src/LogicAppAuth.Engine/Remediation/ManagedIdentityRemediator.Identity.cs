@@ -23,7 +23,7 @@ namespace LogicAppAuth.Engine.Remediation
                 if (existing?.Key != null)
                 {
                     plan.SetPrincipal(workflowId, JsonEdit.String(existing.Value.Value, "principalId"));
-                    plan.AddInPlace(RemediationOperation.EnableIdentity, workflowId, $"Workflow {name} already has user-assigned identity {Last(wanted)}", plan.PrincipalOf(workflowId));
+                    plan.AddInPlace(RemediationOperation.EnableIdentity, workflowId, $"Workflow {name} already has user-assigned identity {AzureResourceId.LastSegment(wanted)}", plan.PrincipalOf(workflowId));
                     return (null, label);
                 }
 
@@ -45,7 +45,7 @@ namespace LogicAppAuth.Engine.Remediation
                             .Where(p => string.Equals(p.Key, wanted, StringComparison.OrdinalIgnoreCase)).Select(p => JsonEdit.String(p.Value, "principalId")).FirstOrDefault() ?? "";
                         if (principal.Length == 0)
                         {
-                            using var identity = await context.Arm.GetAsync($"{wanted}?api-version={UserAssignedIdentityApiVersion}", wanted, context.CancellationToken).ConfigureAwait(false);
+                            using var identity = await context.Arm.GetAsync($"{wanted}?api-version={ApiVersions.UserAssignedIdentities}", wanted, context.CancellationToken).ConfigureAwait(false);
                             principal = JsonEdit.String(JsonEdit.ToObject(identity), "properties", "principalId");
                         }
 
@@ -67,7 +67,7 @@ namespace LogicAppAuth.Engine.Remediation
             {
                 var only = userAssigned.First();
                 plan.SetPrincipal(workflowId, JsonEdit.String(only.Value, "principalId"));
-                plan.AddInPlace(RemediationOperation.EnableIdentity, workflowId, $"Workflow {name} already has user-assigned identity {Last(only.Key)}, which is used", plan.PrincipalOf(workflowId));
+                plan.AddInPlace(RemediationOperation.EnableIdentity, workflowId, $"Workflow {name} already has user-assigned identity {AzureResourceId.LastSegment(only.Key)}, which is used", plan.PrincipalOf(workflowId));
                 return (null, $"user-assigned identity {only.Key} of workflow {name}");
             }
 
@@ -98,7 +98,7 @@ namespace LogicAppAuth.Engine.Remediation
                 if (existing?.Key != null)
                 {
                     plan.SetPrincipal(siteId, JsonEdit.String(existing.Value.Value, "principalId"));
-                    plan.AddInPlace(RemediationOperation.EnableIdentity, siteId, $"Standard app {name} already has user-assigned identity {Last(wanted)}", plan.PrincipalOf(siteId));
+                    plan.AddInPlace(RemediationOperation.EnableIdentity, siteId, $"Standard app {name} already has user-assigned identity {AzureResourceId.LastSegment(wanted)}", plan.PrincipalOf(siteId));
                     return (null, label);
                 }
 

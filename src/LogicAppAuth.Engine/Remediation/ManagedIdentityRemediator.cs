@@ -8,6 +8,7 @@ using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Session;
 
@@ -36,9 +37,6 @@ namespace LogicAppAuth.Engine.Remediation
     /// </summary>
     public sealed partial class ManagedIdentityRemediator
     {
-        internal const string RoleApiVersion = "2022-04-01";
-        internal const string VaultApiVersion = "2023-07-01";
-        internal const string UserAssignedIdentityApiVersion = "2023-01-31";
         private const string ManagedServiceIdentity = "ManagedServiceIdentity";
 
         private readonly AzureSession session;
@@ -63,18 +61,19 @@ namespace LogicAppAuth.Engine.Remediation
             }
 
             var arm = session.Arm(sink);
-            var connection = await ReadAsync(arm, id.Id, ApiVersions.Connections, cancellationToken).ConfigureAwait(false);
+            var reads = new RemediationReads(arm, new ConnectorInventory(session, sink, new InventoryOptions(useResourceGraph: false)), providerVersions);
+            var connection = await reads.ReadAsync(id.Id, ApiVersions.Connections, cancellationToken).ConfigureAwait(false);
             var properties = JsonEdit.Get(connection, "properties");
             var apiName = JsonEdit.String(properties, "api", "name");
             var apiId = JsonEdit.String(properties, "api", "id");
             if (apiName.Length == 0)
             {
-                apiName = apiId.Substring(apiId.LastIndexOf('/') + 1);
+                apiName = AzureResourceId.LastSegment(apiId);
             }
 
             var location = JsonEdit.String(connection, "location");
             bool standard = string.Equals(JsonEdit.String(connection, "kind"), "V2", StringComparison.OrdinalIgnoreCase);
-            var shape = await ShapeAsync(arm, id.SubscriptionId, location, apiName, cancellationToken).ConfigureAwait(false);
+            var shape = await reads.ShapeAsync(id.SubscriptionId, location, apiName, cancellationToken).ConfigureAwait(false);
             if (shape.Style == ManagedIdentityStyle.NotSupported && !standard)
             {
                 throw NotSupported(id, apiName);
@@ -83,24 +82,24 @@ namespace LogicAppAuth.Engine.Remediation
             backups.NoteFix(connectionId: id.Id);
             var plan = new RemediationPlan(session, backups, id.Id, apiName, $"Restore-LogicAppAuthBackup -Path '{backups.Folder.Replace("'", "''")}'");
             plan.Remember(id.Id, connection);
-            var parameters = ConnectionFacts.Read(JsonDocumentOf(connection).RootElement).Parameters;
-
+            using var document = JsonDocumentOf(connection);
+            var context = new ConnectionPlanContext(plan, reads, id, connection, apiName, shape, ConnectionFacts.Read(document.RootElement).Parameters, sink, cancellationToken);
             if (standard)
             {
-                await PlanStandardAsync(plan, arm, id, connection, apiName, shape, parameters, sink, cancellationToken).ConfigureAwait(false);
+                await PlanStandardAsync(context).ConfigureAwait(false);
             }
             else
             {
-                await PlanConsumptionAsync(plan, arm, id, connection, apiName, shape, parameters, sink, cancellationToken).ConfigureAwait(false);
+                await PlanConsumptionAsync(context).ConfigureAwait(false);
             }
 
             return plan;
         }
 
-        private async Task PlanConsumptionAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId id, JsonObject connection, string apiName, ConnectorShape shape,
-            IReadOnlyDictionary<string, string> parameters, IOperationSink sink, CancellationToken cancellationToken)
+        private async Task PlanConsumptionAsync(ConnectionPlanContext c)
         {
-            var workflows = await WorkflowsUsingAsync(arm, id, cancellationToken).ConfigureAwait(false);
+            var (plan, id) = (c.Plan, c.Id);
+            var workflows = await c.Reads.WorkflowsUsingAsync(id, c.CancellationToken).ConfigureAwait(false);
             if (workflows.Count == 0)
             {
                 throw new LogicAppAuthException("ConnectionNotUsed", FailureKind.InvalidArgument,
@@ -125,8 +124,8 @@ namespace LogicAppAuth.Engine.Remediation
                 identities.Add((workflowId, name, enable, label));
             }
 
-            var roles = await PlanAccessAsync(plan, arm, id, apiName, usage, parameters, identities, sink, cancellationToken).ConfigureAwait(false);
-            var switchConnection = PlanConnectionShape(plan, id, connection, apiName, shape, parameters, roles.Target, identities.Select(i => i.Enable));
+            var roles = await PlanAccessAsync(c, usage, identities).ConfigureAwait(false);
+            var switchConnection = PlanConnectionShape(c, roles.Target, identities.Select(i => i.Enable));
 
             foreach (var workflow in workflows)
             {
@@ -134,7 +133,7 @@ namespace LogicAppAuth.Engine.Remediation
                 var name = JsonEdit.String(workflow, "name");
                 var holder = identities.First(i => string.Equals(i.HolderId, workflowId, StringComparison.OrdinalIgnoreCase));
                 var desiredIdentity = UserAssignedFor(workflow);
-                var references = References(workflow, id.Id).Where(r => !HasManagedIdentityAuthentication(workflow, r, desiredIdentity)).ToList();
+                var references = References(workflow, id.Id).Where(r => !HasManagedIdentityAuthentication(workflow, r, desiredIdentity, id.Id)).ToList();
                 if (references.Count == 0)
                 {
                     plan.AddInPlace(RemediationOperation.RewireWorkflow, workflowId, $"$connections of workflow {name} already authenticate connection {id.Name} with {ManagedServiceIdentity}");
@@ -142,7 +141,7 @@ namespace LogicAppAuth.Engine.Remediation
                 }
 
                 SecureWorkflowParameters.EnsureNoneHidden(workflow, workflowId, name);
-                var description = $"Set connectionProperties.authentication to {ManagedServiceIdentity}{(desiredIdentity.Length > 0 ? $" ({Last(desiredIdentity)})" : "")} " +
+                var description = $"Set connectionProperties.authentication to {ManagedServiceIdentity}{(desiredIdentity.Length > 0 ? $" ({AzureResourceId.LastSegment(desiredIdentity)})" : "")} " +
                     $"for $connections['{string.Join("', '", references)}'] of workflow {name} (PUT of the whole workflow, every other property kept)";
                 plan.Add(new PlannedChange(RemediationOperation.RewireWorkflow, workflowId, "PUT", description, async context =>
                 {
@@ -172,10 +171,10 @@ namespace LogicAppAuth.Engine.Remediation
             }
         }
 
-        private async Task PlanStandardAsync(RemediationPlan plan, ArmRestClient arm, AzureResourceId id, JsonObject connection, string apiName, ConnectorShape shape,
-            IReadOnlyDictionary<string, string> parameters, IOperationSink sink, CancellationToken cancellationToken)
+        private async Task PlanStandardAsync(ConnectionPlanContext c)
         {
-            var apps = await StandardAppsUsingAsync(arm, id, cancellationToken).ConfigureAwait(false);
+            var (plan, id, connection, apiName, shape, sink) = (c.Plan, c.Id, c.Connection, c.ApiName, c.Shape, c.Sink);
+            var apps = await c.Reads.StandardAppsUsingAsync(id, c.CancellationToken).ConfigureAwait(false);
             if (apps.Count == 0)
             {
                 throw new LogicAppAuthException("ConnectionNotUsed", FailureKind.InvalidArgument,
@@ -188,7 +187,7 @@ namespace LogicAppAuth.Engine.Remediation
                 return;
             }
 
-            var policies = await AccessPolicyPrincipalsAsync(arm, id.Id, cancellationToken).ConfigureAwait(false);
+            var policies = await c.Reads.Access.AccessPolicyPrincipalsAsync(id.Id, c.CancellationToken).ConfigureAwait(false);
             var identities = new List<(string HolderId, string HolderName, PlannedChange? Enable, string Label)>();
             foreach (var (site, listed) in apps)
             {
@@ -237,7 +236,7 @@ namespace LogicAppAuth.Engine.Remediation
                     plan.Add(addPolicy);
                 }
 
-                await PlanAppConnectionsAsync(plan, arm, id, siteId, name, listed, userAssigned, new[] { enable, addPolicy }, sink, cancellationToken).ConfigureAwait(false);
+                await PlanAppConnectionsAsync(c, siteId, name, listed, userAssigned, new[] { enable, addPolicy }).ConfigureAwait(false);
             }
 
             if (shape.Style == ManagedIdentityStyle.NotSupported)
@@ -259,15 +258,38 @@ namespace LogicAppAuth.Engine.Remediation
                 }
                 else
                 {
-                    await PlanAccessAsync(plan, arm, id, apiName, ConnectionUsage.None, parameters, identities, sink, cancellationToken).ConfigureAwait(false);
+                    await PlanAccessAsync(c, ConnectionUsage.None, identities).ConfigureAwait(false);
                     plan.AddInPlace(RemediationOperation.SetConnectionAuthentication, id.Id, $"Connection {id.Name} already signs in with the logic app's managed identity");
                 }
 
                 return;
             }
 
-            var roles = await PlanAccessAsync(plan, arm, id, apiName, ConnectionUsage.None, parameters, identities, sink, cancellationToken).ConfigureAwait(false);
-            PlanConnectionShape(plan, id, connection, apiName, shape, parameters, roles.Target, identities.Select(i => i.Enable));
+            var roles = await PlanAccessAsync(c, ConnectionUsage.None, identities).ConfigureAwait(false);
+            PlanConnectionShape(c, roles.Target, identities.Select(i => i.Enable));
         }
+
+        internal static LogicAppAuthException NotSupported(AzureResourceId id, string apiName) =>
+            new LogicAppAuthException("ManagedIdentityNotSupported", FailureKind.InvalidArgument,
+                $"The {apiName} connector cannot sign in with a managed identity, so connection {id.Name} was not changed. Alternatives: " +
+                $"(1) re-consent the connection with an active account: Get-LogicConnectorConsentLink -ResourceId '{id.Id}', then Complete-LogicConnectorConsent; " +
+                "(2) sign in with a service principal (an app registration with a client secret or certificate), where the connector offers that; " +
+                "(3) replace the connector's actions with the HTTP action authenticated by the logic app's managed identity against Microsoft Graph " +
+                "(audience https://graph.microsoft.com, with the Graph application permissions the calls need).", id.Id);
+
+        /// <summary>The $connections references of a workflow (as edited) that point at the connection, read by the one reader of references.</summary>
+        private static IReadOnlyList<ConnectionReference> ReferencesTo(JsonNode workflow, string connectionId)
+        {
+            using var document = JsonDocumentOf(workflow);
+            return ConnectionReferenceReader.ReadWorkflow(document.RootElement).Where(r => BackupFix.SameId(r.ConnectionId, connectionId)).ToList();
+        }
+
+        private static List<string> References(JsonNode workflow, string connectionId) => ReferencesTo(workflow, connectionId).Select(r => r.ReferenceName).ToList();
+
+        private static bool HasManagedIdentityAuthentication(JsonNode workflow, string reference, string userAssigned, string connectionId) =>
+            ReferencesTo(workflow, connectionId).Any(r => r.ReferenceName == reference && r.UsesManagedIdentity
+                && string.Equals(r.AuthenticationIdentity, userAssigned, StringComparison.OrdinalIgnoreCase));
+
+        private static System.Text.Json.JsonDocument JsonDocumentOf(JsonNode node) => System.Text.Json.JsonDocument.Parse(JsonEdit.Serialize(node));
     }
 }

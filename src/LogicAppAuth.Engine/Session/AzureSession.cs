@@ -55,7 +55,10 @@ namespace LogicAppAuth.Engine.Session
         private TokenRequestContext ResourceManagerTokenContext =>
             new TokenRequestContext(new[] { Cloud.ResourceManagerScope }, tenantId: requestedTenant, isCaeEnabled: true);
 
-        internal ArmRestClient Arm(IOperationSink log) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, log);
+        internal ArmRestClient Arm(IOperationSink log) => Arm(new RequestScope(log));
+
+        /// <summary>An ARM client whose requests are logged, counted and bounded by <paramref name="scope"/>.</summary>
+        internal ArmRestClient Arm(RequestScope scope) => new ArmRestClient(resourceManagerPipeline, Cloud.ResourceManagerUrl, scope);
 
         /// <summary>The tenant and object id of the signed-in identity, read from its Resource Manager token (consent names the user by them).</summary>
         internal async Task<(string TenantId, string ObjectId)> SignedInIdentityAsync(CancellationToken cancellationToken)

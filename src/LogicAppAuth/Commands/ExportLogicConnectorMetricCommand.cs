@@ -29,9 +29,6 @@ namespace LogicAppAuth.Commands
         [Parameter]
         public SwitchParameter NoRunHistory { get; set; }
 
-        [Parameter]
-        public SwitchParameter NoResourceGraph { get; set; }
-
         private readonly List<ConnectionScope> scopes = new List<ConnectionScope>();
 
         protected override void ProcessRecord() => scopes.AddRange(ReadScopes());
@@ -57,6 +54,7 @@ namespace LogicAppAuth.Commands
                 FirstLookback = TimeSpan.FromHours(FirstRunLookbackHours),
                 ReadRunHistory = !NoRunHistory,
                 UseResourceGraph = !NoResourceGraph,
+                ConnectionFilter = MatchesFilters,
             };
             var session = Session;
             Run(path, (sink, token) => new ConnectorMetricsExporter(session, sink, options).ExportAsync(scopes, path, token));

@@ -45,9 +45,6 @@ namespace LogicAppAuth.Commands
         [Parameter]
         public SwitchParameter NoRunHistory { get; set; }
 
-        [Parameter]
-        public SwitchParameter NoResourceGraph { get; set; }
-
         private readonly List<ConnectionScope> scopes = new List<ConnectionScope>();
 
         protected override void ProcessRecord() => scopes.AddRange(ReadScopes());
@@ -66,6 +63,7 @@ namespace LogicAppAuth.Commands
                 ScanConnections = !NoConnectionScan,
                 ReadRunHistory = !NoRunHistory,
                 UseResourceGraph = !NoResourceGraph,
+                ConnectionFilter = MatchesFilters,
             };
             var session = Session;
             var target = string.Join(",", scopes.Select(s => s.Description));

@@ -13,40 +13,19 @@ namespace LogicAppAuth.Commands
     {
         private InventoryOptions options = new InventoryOptions();
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[]? ManagementGroupId { get; set; }
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? Name { get; set; }
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? ApiName { get; set; }
-
-        [Parameter]
-        public SwitchParameter NoResourceGraph { get; set; }
-
         protected override void BeginProcessing() => options = new InventoryOptions(useResourceGraph: !NoResourceGraph);
 
         protected override void ProcessRecord() => List(ReadScopes());
 
-        protected override void EndProcessing() =>
-            List(FinalScopes(ManagementGroupId == null ? null : ConnectionScope.ForManagementGroups(ManagementGroupId)));
+        protected override void EndProcessing() => List(FinalScopes());
 
         private void List(IEnumerable<ConnectionScope> scopes)
         {
             foreach (var scope in scopes)
             {
                 var session = Session;
-                Run(scope.Description, (sink, token) => scope.ListAsync(new ConnectorInventory(session, sink, options, Matches), token));
+                Run(scope.Description, (sink, token) => scope.ListAsync(new ConnectorInventory(session, sink, options, MatchesFilters), token));
             }
         }
-
-        private bool Matches(ConnectorStatus status) =>
-            Wildcards.MatchesAny(Name, status.Name) && Wildcards.MatchesAny(ApiName, status.ApiName);
     }
 }

@@ -71,24 +71,7 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            foreach (var change in plan.Changes)
-            {
-                if (plan.Stopped)
-                {
-                    plan.Skip(change);
-                    continue;
-                }
-
-                if (!ShouldProcess(change.WhatIfText, $"{change.Description}?", "Restore-LogicAppAuthBackup"))
-                {
-                    plan.Decline(change);
-                    continue;
-                }
-
-                var current = change;
-                Run(current.TargetResourceId, (sink, token) => plan.ApplyAsync(current, sink, token));
-            }
-
+            ApplyPlan(plan, "Restore-LogicAppAuthBackup");
             if (plan.Changes.Count == 0)
             {
                 WriteVerbose($"Everything in {folder} is already as it was before the fix; nothing was sent.");

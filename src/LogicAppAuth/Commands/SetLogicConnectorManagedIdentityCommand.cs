@@ -95,33 +95,7 @@ namespace LogicAppAuth.Commands
                 return;
             }
 
-            bool whatIf = IsWhatIf();
-            foreach (var change in plan.Changes)
-            {
-                if (plan.Stopped)
-                {
-                    plan.Skip(change);
-                    continue;
-                }
-
-                var blocked = plan.BlockedBy(change);
-                if (blocked != null && !whatIf)
-                {
-                    plan.Skip(change);
-                    WriteWarning($"Not sent: {change.Description}, because {blocked}.");
-                    continue;
-                }
-
-                if (!ShouldProcess(change.WhatIfText, $"{change.Description}?", "Set-LogicConnectorManagedIdentity"))
-                {
-                    plan.Decline(change);
-                    continue;
-                }
-
-                var current = change;
-                Run(current.TargetResourceId, (sink, token) => plan.ApplyAsync(current, sink, token));
-            }
-
+            bool whatIf = ApplyPlan(plan, "Set-LogicConnectorManagedIdentity");
             if (plan.Changes.Count == 0)
             {
                 WriteVerbose($"Connection {plan.Name} already uses the managed identity as this fix wants it; nothing was sent.");
@@ -134,16 +108,6 @@ namespace LogicAppAuth.Commands
                     WriteObject(result);
                 }
             }
-        }
-
-        private bool IsWhatIf()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value))
-            {
-                return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
-            }
-
-            return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
         }
     }
 }

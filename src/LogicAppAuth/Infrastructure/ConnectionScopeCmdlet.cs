@@ -8,10 +8,11 @@ using LogicAppAuth.Engine.Inventory;
 namespace LogicAppAuth.Commands.Infrastructure
 {
     /// <summary>
-    /// Base of the cmdlets that work on API connections: the scope parameters every one of them takes from the
-    /// pipeline, and one reading of them. The most specific input wins: resource ids, else a resource group, else
-    /// subscriptions. Subscriptions, however they arrive (the parameter, Get-AzSubscription objects, ids), are
-    /// gathered and read together at the end, so that one Resource Graph scan serves them all.
+    /// Base of the cmdlets that work on the API connections of a scope: the scope parameters every one of them takes
+    /// (from the pipeline too), the filters on what is found (-Name, -ApiName), and one reading of them. The most
+    /// specific input wins: resource ids, else a resource group, else subscriptions, else -ManagementGroupId, else
+    /// every visible subscription. Subscriptions, however they arrive (the parameter, Get-AzSubscription objects, ids),
+    /// are gathered and read together at the end, so that one Resource Graph scan serves them all.
     /// </summary>
     public abstract class ConnectionScopeCmdlet : LogicAppAuthCmdlet
     {
@@ -29,6 +30,23 @@ namespace LogicAppAuth.Commands.Infrastructure
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         public string[]? ResourceId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? ManagementGroupId { get; set; }
+
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? ApiName { get; set; }
+
+        [Parameter]
+        public SwitchParameter NoResourceGraph { get; set; }
 
         /// <summary>
         /// Whatever is piped in. A string is read as a resource id; any other object through the properties bound by
@@ -102,16 +120,25 @@ namespace LogicAppAuth.Commands.Infrastructure
             return scopes;
         }
 
-        /// <summary>The gathered subscriptions; or, when no input named any scope, <paramref name="whenNoInput"/> (by default every visible subscription).</summary>
-        protected IReadOnlyList<ConnectionScope> FinalScopes(ConnectionScope? whenNoInput = null)
+        /// <summary>The gathered subscriptions; or, when no input named any scope, -ManagementGroupId or else every visible subscription.</summary>
+        protected IReadOnlyList<ConnectionScope> FinalScopes()
         {
             if (pendingSubscriptions.Count > 0)
             {
                 return new[] { ConnectionScope.ForSubscriptions(pendingSubscriptions) };
             }
 
-            return sawInput ? Array.Empty<ConnectionScope>() : new[] { whenNoInput ?? ConnectionScope.All() };
+            if (sawInput)
+            {
+                return Array.Empty<ConnectionScope>();
+            }
+
+            return new[] { ManagementGroupId == null ? ConnectionScope.All() : ConnectionScope.ForManagementGroups(ManagementGroupId) };
         }
+
+        /// <summary>Whether a connection found in the scope passes -Name and -ApiName.</summary>
+        protected bool MatchesFilters(ConnectorStatus status) =>
+            Wildcards.MatchesAny(Name, status.Name) && Wildcards.MatchesAny(ApiName, status.ApiName);
 
         private string? BlankScopeParameter() =>
             new[] { nameof(ResourceId), nameof(ResourceGroupName), nameof(SubscriptionId) }.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey);

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands.Infrastructure
@@ -16,12 +17,6 @@ namespace LogicAppAuth.Commands.Infrastructure
     /// </summary>
     public abstract class LogicAppAuthCmdlet : PSCmdlet, IDisposable
     {
-        /// <summary>Failures that no later input can avoid: they stop the whole call instead of repeating per item.</summary>
-        private static readonly HashSet<string> SessionWideFailures = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "NoCredentialAvailable", "AuthenticationFailed", "ExpiredAuthenticationToken", "InvalidAuthenticationToken", "TlsValidationFailed", "DeviceCodeSignInRequired",
-        };
-
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
 
         protected CancellationToken CancellationToken => cancellation.Token;
@@ -76,6 +71,43 @@ namespace LogicAppAuth.Commands.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Passes each planned change through ShouldProcess and applies the confirmed ones in order, each as its own
+        /// engine operation (a failure is reported and the plan decides what still may run). A change whose
+        /// prerequisite was not made is skipped with a warning. Returns true when this was a -WhatIf run.
+        /// </summary>
+        protected bool ApplyPlan(RemediationPlan plan, string caption)
+        {
+            bool whatIf = false;
+            foreach (var change in plan.Changes)
+            {
+                if (plan.Stopped)
+                {
+                    plan.Skip(change);
+                    continue;
+                }
+
+                if (!whatIf && plan.BlockedBy(change) is string blocked)
+                {
+                    plan.Skip(change);
+                    WriteWarning($"Not sent: {change.Description}, because {blocked}.");
+                    continue;
+                }
+
+                if (!ShouldProcess(change.WhatIfText, $"{change.Description}?", caption, out var reason))
+                {
+                    whatIf |= reason == ShouldProcessReason.WhatIf;
+                    plan.Decline(change);
+                    continue;
+                }
+
+                var current = change;
+                Run(current.TargetResourceId, (sink, token) => plan.ApplyAsync(current, sink, token));
+            }
+
+            return whatIf;
+        }
+
         /// <summary>The signed-in session; after a failed Connect-LogicAppAuth, a terminating error instead.</summary>
         protected AzureSession Session
         {
@@ -110,7 +142,7 @@ namespace LogicAppAuth.Commands.Infrastructure
         internal void WriteEngineError(LogicAppAuthException error)
         {
             var record = ErrorRecordFactory.Create(error);
-            if (SessionWideFailures.Contains(error.ErrorId) || Terminates(error.ErrorId))
+            if (error.IsSessionWide || Terminates(error.ErrorId))
             {
                 ThrowTerminatingError(record);
             }

@@ -43,7 +43,7 @@ public class ServicePrincipalPermissionTests
     [Fact]
     public void A_service_principal_connection_missing_a_role_gets_the_role_assignment_on_the_target()
     {
-        var (text, command) = Remediation.For(DiagnosisCause.PermissionMissing,
+        var (text, command) = RemediationAdvice.For(DiagnosisCause.PermissionMissing,
             Target(new MissingGrant("5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03", "Key Vault Secrets User", Vault, "")));
         Assert.Contains("Key Vault Secrets User", text);
         Assert.Equal($"New-AzRoleAssignment -ObjectId '5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03' -RoleDefinitionName 'Key Vault Secrets User' -Scope '{Vault}'", command);
@@ -52,7 +52,7 @@ public class ServicePrincipalPermissionTests
     [Fact]
     public void A_service_principal_connection_to_an_access_policy_vault_gets_an_access_policy()
     {
-        var (_, command) = Remediation.For(DiagnosisCause.PermissionMissing,
+        var (_, command) = RemediationAdvice.For(DiagnosisCause.PermissionMissing,
             Target(new MissingGrant("5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03", "", Vault, "kv-o'brien")));
         Assert.Equal("Set-AzKeyVaultAccessPolicy -VaultName 'kv-o''brien' -ObjectId '5e6f7a8b-3333-4c2d-8e9f-0a1b2c3d4e03' -PermissionsToSecrets get,list", command);
     }
@@ -60,7 +60,7 @@ public class ServicePrincipalPermissionTests
     [Fact]
     public void A_managed_identity_connection_keeps_the_managed_identity_fix()
     {
-        var (_, command) = Remediation.For(DiagnosisCause.PermissionMissing,
+        var (_, command) = RemediationAdvice.For(DiagnosisCause.PermissionMissing,
             Target(new MissingGrant("5cd272fd-e0a2-4110-a23a-3c01bca0e2c2", "Azure Service Bus Data Sender", Vault, ""), clientId: ""));
         Assert.StartsWith("Set-LogicConnectorManagedIdentity -ResourceId ", command);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LogicAppAuth;
 using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.LogicApps;
 using Xunit;
 
 namespace LogicAppAuth.Tests.Engine;
@@ -20,17 +21,18 @@ public class ReferenceTests
                           "connectionProperties": { "authentication": { "type": "ManagedServiceIdentity" } } } } } } } }
             """).RootElement;
 
-        var references = WorkflowReferences.Read(workflow).ToList();
+        var references = ConnectionReferenceReader.ReadWorkflow(workflow).ToList();
 
         Assert.Equal(2, references.Count);
-        Assert.All(references, r => Assert.Equal("wf-a", r.WorkflowName));
+        Assert.All(references, r => Assert.Equal("wf-a", r.Name));
+        Assert.Equal("ManagedServiceIdentity", references[1].AuthenticationType);
         Assert.Equal("office365", references[0].ApiName);
         Assert.Equal("azureblob", references[1].ApiName);
     }
 
     [Fact]
     public void IgnoresWorkflowsWithoutConnections() =>
-        Assert.Empty(WorkflowReferences.Read(JsonDocument.Parse("""{ "name": "wf", "properties": { "definition": {} } }""").RootElement));
+        Assert.Empty(ConnectionReferenceReader.ReadWorkflow(JsonDocument.Parse("""{ "name": "wf", "properties": { "definition": {} } }""").RootElement));
 
     [Theory]
     [InlineData(false)]
@@ -41,9 +43,11 @@ public class ReferenceTests
         var content = asString ? JsonSerializer.Serialize(file) : file;
         var response = JsonDocument.Parse($$"""{ "properties": { "files": { "connections.json": {{content}} } } }""").RootElement;
 
-        var reference = Assert.Single(StandardAppReferences.Read("la-std", response));
+        var site = JsonDocument.Parse("""{ "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Web/sites/la-std", "name": "la-std", "kind": "functionapp,workflowapp" }""").RootElement;
+        var reference = Assert.Single(ConnectionReferenceReader.ReadStandardApp(site, response));
 
-        Assert.Equal("la-std", reference.WorkflowName);
+        Assert.Equal("la-std", reference.Name);
+        Assert.True(reference.IsStandardApp);
         Assert.Equal("sql", reference.ApiName);
         Assert.EndsWith("/sql-v2", reference.ConnectionId);
     }
@@ -52,9 +56,12 @@ public class ReferenceTests
     public void MapsUsersCaseInsensitivelyAndFindsMissingConnections()
     {
         var map = new ReferenceMap();
-        map.Add(new ConnectionReference("wf-b", $"{Group}/providers/Microsoft.Web/connections/C1", "office365"));
-        map.Add(new ConnectionReference("wf-a", $"{Group.ToUpperInvariant()}/providers/microsoft.web/connections/c1", "office365"));
-        map.Add(new ConnectionReference("wf-a", $"{Group}/providers/Microsoft.Web/connections/gone", "teams"));
+        map.Add(new[]
+        {
+            new ConnectionReference { Name = "wf-b", ConnectionId = $"{Group}/providers/Microsoft.Web/connections/C1", ApiId = ".../managedApis/office365" },
+            new ConnectionReference { Name = "wf-a", ConnectionId = $"{Group.ToUpperInvariant()}/providers/microsoft.web/connections/c1", ApiId = ".../managedApis/office365" },
+            new ConnectionReference { Name = "wf-a", ConnectionId = $"{Group}/providers/Microsoft.Web/connections/gone", ApiId = ".../managedApis/teams" },
+        });
         var status = new ConnectorStatus { ResourceId = $"{Group}/providers/Microsoft.Web/connections/c1" };
 
         map.Annotate(status);
@@ -62,6 +69,6 @@ public class ReferenceTests
 
         Assert.Equal("wf-a;wf-b", status.UsedBy);
         Assert.Equal(2, status.UsedByCount);
-        Assert.Equal("teams", Assert.Single(missing).ApiName);
+        Assert.EndsWith("/teams", Assert.Single(missing).ApiId);
     }
 }

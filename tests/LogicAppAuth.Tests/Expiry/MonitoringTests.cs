@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using LogicAppAuth.Engine.Monitoring;
 using LogicAppAuth.Engine.Operations;
+using LogicAppAuth.Engine.LogicApps;
+using LogicAppAuth.Engine.RunHistory;
 using Xunit;
 
 namespace LogicAppAuth.Tests.Expiry;
@@ -35,30 +37,48 @@ public class PrometheusTextTests
     }
 }
 
-public class WorkflowConnectionsTests
+public class RunHistoryRuleTests
 {
     [Fact]
-    public void MapsNestedApiConnectionActionsToTheirConnections()
+    public void AttributesNestedActionsAndTriggersToTheirConnectionReferences()
     {
         var workflow = JsonDocument.Parse("""
-        { "properties": {
-            "definition": { "actions": {
+        { "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Logic/workflows/wf", "name": "wf", "properties": {
+            "definition": {
+              "triggers": { "When": { "inputs": { "host": { "connection": { "referenceName": "sb" } } } } },
+              "actions": {
               "Send": { "type": "ApiConnection", "inputs": { "host": { "connection": { "name": "@parameters('$connections')['office365']['connectionId']" } } } },
               "Scope": { "type": "Scope", "actions": { "Inner": { "inputs": { "host": { "connection": { "name": "@parameters('$connections')['sb']['connectionId']" } } } } } },
               "If": { "type": "If", "actions": {}, "else": { "actions": { "Other": { "inputs": { "host": { "connection": { "name": "@parameters('$connections')['office365']['connectionId']" } } } } } } } } },
             "parameters": { "$connections": { "value": { "office365": { "connectionId": "/c/o365" }, "sb": { "connectionId": "/c/sb" } } } } } }
         """).RootElement;
-        var map = WorkflowConnections.ActionConnections(workflow);
-        Assert.Equal("/c/o365", map["Send"]);
-        Assert.Equal("/c/sb", map["Inner"]);
-        Assert.Equal("/c/o365", map["Other"]);
+        var references = ConnectionReferenceReader.ReadWorkflow(workflow);
+        var failed = new[] { "Send", "Inner", "Other", "When" }.Select((name, i) => new FailedAction($"run{i}", null, name, "Unauthorized", "")).ToList();
+
+        var office = FailedRunReader.RunsThrough(failed, references.Where(r => r.ConnectionId == "/c/o365").ToList());
+        var serviceBus = FailedRunReader.RunsThrough(failed, references.Where(r => r.ConnectionId == "/c/sb").ToList());
+
+        Assert.Equal(new[] { "run0", "run2" }, office.Select(r => r.Key));
+        Assert.Equal(new[] { "run1", "run3" }, serviceBus.Select(r => r.Key));
+    }
+
+    [Fact]
+    public void AttributesAnActionNamingNoReferenceOnlyWhenTheWorkflowHasOneConnection()
+    {
+        var one = new[] { new ConnectionReference { ReferenceName = "a", ReferenceCount = 1 } };
+        var two = new[] { new ConnectionReference { ReferenceName = "a", ReferenceCount = 2 } };
+        var failed = new[] { new FailedAction("run", null, "HTTP", "401", "") };
+
+        Assert.Single(FailedRunReader.RunsThrough(failed, one));
+        Assert.Empty(FailedRunReader.RunsThrough(failed, two));
     }
 
     [Theory]
     [InlineData("""{ "properties": { "status": "Failed", "code": "Unauthorized" } }""", true)]
     [InlineData("""{ "properties": { "status": "Failed", "code": "BadRequest", "error": { "code": "Forbidden" } } }""", true)]
     [InlineData("""{ "properties": { "status": "Failed", "code": "BadRequest", "error": { "message": "AADSTS700082: expired" } } }""", true)]
+    [InlineData("""{ "properties": { "status": "Failed", "code": "BadRequest", "error": { "message": "The caller is not authorized to perform this action" } } }""", true)]
     [InlineData("""{ "properties": { "status": "Failed", "code": "NotFound" } }""", false)]
     public void RecognisesAuthenticationFailures(string action, bool expected) =>
-        Assert.Equal(expected, WorkflowConnections.IsAuthFailure(JsonDocument.Parse(action).RootElement));
+        Assert.Equal(expected, FailedRunReader.IsAuthFailure(JsonDocument.Parse(action).RootElement));
 }

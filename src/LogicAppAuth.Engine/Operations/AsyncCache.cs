@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace LogicAppAuth.Engine.Diagnosis
+namespace LogicAppAuth.Engine.Operations
 {
     /// <summary>
     /// Runs each keyed read once and shares its task: the second asker waits for the first request instead of

@@ -3,13 +3,13 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using LogicAppAuth.Engine.Arm;
-using LogicAppAuth.Engine.Inventory;
 
-namespace LogicAppAuth.Engine.Diagnosis
+namespace LogicAppAuth.Engine.Inventory
 {
     /// <summary>
-    /// A connection document as diagnosis needs it: the inventory row (status, auth type, user, tenant) read by the
-    /// shared <see cref="ConnectionDocument"/> parser, plus the non-secret parameters and the test endpoints.
+    /// A connection document as the inventory read it: the row (status, auth type, user, tenant) read by
+    /// <see cref="ConnectionDocument"/>, plus what diagnosis and expiry need from it: the non-secret parameters, every
+    /// status error, the test endpoints, and whether it came from Resource Graph (whose copy can lag ARM).
     /// </summary>
     internal sealed class ConnectionFacts
     {
@@ -33,7 +33,10 @@ namespace LogicAppAuth.Engine.Diagnosis
         public (string Uri, string Method, string Body)? TestRequest { get; private set; }
         public bool Exists => Status.Exists;
 
-        public static ConnectionFacts Read(JsonElement document)
+        /// <summary>True when the document is Resource Graph's copy rather than a fresh ARM read.</summary>
+        public bool FromResourceGraph { get; private set; }
+
+        public static ConnectionFacts Read(JsonElement document, bool fromResourceGraph = false)
         {
             var status = ConnectionDocument.Read(document);
             var properties = Json.Path(document, "properties") ?? default;
@@ -55,6 +58,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             parameters.TryGetValue("token:grantType", out var grantType);
             return new ConnectionFacts(status)
             {
+                FromResourceGraph = fromResourceGraph,
                 ApiId = Json.String(properties, "api", "id"),
                 ClientId = clientId ?? "",
                 GrantType = grantType ?? "",

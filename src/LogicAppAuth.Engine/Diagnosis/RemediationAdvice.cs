@@ -26,7 +26,7 @@ namespace LogicAppAuth.Engine.Diagnosis
     }
 
     /// <summary>The sentence that explains the fix of a cause and the command line that applies it to one connection. Pure.</summary>
-    public static class Remediation
+    public static class RemediationAdvice
     {
         public static (string Text, string Command) For(DiagnosisCause cause, RemediationTarget target)
         {

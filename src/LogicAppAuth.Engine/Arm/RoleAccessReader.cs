@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Diagnosis;
+using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Operations;
+
+namespace LogicAppAuth.Engine.Arm
+{
+    /// <summary>
+    /// The one reader of who may reach a target: role assignments of a principal, role definitions, the candidate
+    /// target resources of a type, and the access policies of a V2 connection. Diagnosis and the fix both read through
+    /// it; each read is made once per instance (one cmdlet call), failures included.
+    /// </summary>
+    internal sealed class RoleAccessReader
+    {
+        private readonly Func<ArmRestClient> arm;
+        private readonly AsyncCache<IReadOnlyList<(string Scope, string RoleDefinitionId)>> assignments = new AsyncCache<IReadOnlyList<(string, string)>>();
+        private readonly AsyncCache<RoleDefinitionInfo> roleDefinitions = new AsyncCache<RoleDefinitionInfo>();
+        private readonly AsyncCache<IReadOnlyList<JsonElement>> targets = new AsyncCache<IReadOnlyList<JsonElement>>();
+
+        public RoleAccessReader(ArmRestClient arm)
+            : this(() => arm)
+        {
+        }
+
+        /// <summary>A reader whose reads go through the client <paramref name="arm"/> gives at the time (the current call's).</summary>
+        public RoleAccessReader(Func<ArmRestClient> arm)
+        {
+            this.arm = arm;
+        }
+
+        /// <summary>Role assignments of a principal that apply at <paramref name="scope"/>, above it, or (for a subscription) below it.</summary>
+        public Task<IReadOnlyList<(string Scope, string RoleDefinitionId)>> AssignmentsAsync(string scope, string principalId, CancellationToken cancellationToken) =>
+            assignments.GetAsync($"{scope}|{principalId}", async () =>
+            {
+                var found = new List<(string, string)>();
+                var filter = Uri.EscapeDataString($"principalId eq '{principalId}'");
+                await arm().ListAsync($"{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ApiVersions.Authorization}&$filter={filter}", a =>
+                {
+                    if (string.Equals(Json.String(a, "properties", "principalId"), principalId, StringComparison.OrdinalIgnoreCase))
+                    {
+                        found.Add((Json.String(a, "properties", "scope"), Json.String(a, "properties", "roleDefinitionId")));
+                    }
+                }, scope, cancellationToken).ConfigureAwait(false);
+                return (IReadOnlyList<(string, string)>)found;
+            });
+
+        /// <summary>A role definition, read once per role (built-in roles have the same GUID in every subscription).</summary>
+        public Task<RoleDefinitionInfo> RoleDefinitionAsync(string roleDefinitionId, CancellationToken cancellationToken) =>
+            roleDefinitions.GetAsync(AzureResourceId.LastSegment(roleDefinitionId), async () =>
+            {
+                using var document = await arm().GetAsync($"{roleDefinitionId}?api-version={ApiVersions.Authorization}", roleDefinitionId, cancellationToken).ConfigureAwait(false);
+                return RoleDefinitionInfo.Read(document.RootElement);
+            });
+
+        /// <summary>Every resource of a type in a subscription (the candidates a connection's target name is looked up among).</summary>
+        public Task<IReadOnlyList<JsonElement>> TargetsAsync(string subscriptionId, string resourceType, CancellationToken cancellationToken) =>
+            targets.GetAsync($"/subscriptions/{subscriptionId}/providers/{resourceType}", async () =>
+            {
+                var found = new List<JsonElement>();
+                await arm().ListAsync($"/subscriptions/{subscriptionId}/providers/{resourceType}?api-version={ApiVersions.ForResourceType(resourceType)}",
+                    r => found.Add(r.Clone()), $"/subscriptions/{subscriptionId}", cancellationToken).ConfigureAwait(false);
+                return (IReadOnlyList<JsonElement>)found;
+            });
+
+        /// <summary>The object ids a V2 connection's access policies name; a connection without the collection (404) has none.</summary>
+        public async Task<HashSet<string>> AccessPolicyPrincipalsAsync(string connectionId, CancellationToken cancellationToken)
+        {
+            var principals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            try
+            {
+                await arm().ListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
+                    p => principals.Add(Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+            }
+
+            return principals;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LogicAppAuth.Engine.Arm;
+
+namespace LogicAppAuth.Engine.LogicApps
+{
+    /// <summary>
+    /// The one reader of which connections a logic app uses: a Consumption workflow's <c>$connections</c> parameter and
+    /// the actions and triggers that call through it, and a Standard app's <c>connections.json</c>
+    /// (<c>listWorkflowsConnections</c> answer). Inventory, diagnosis, metrics and the fix all read references here.
+    /// </summary>
+    internal static class ConnectionReferenceReader
+    {
+        private static readonly Regex ConnectionsParameter = new Regex(@"\$connections'\s*\)\s*\[\s*'([^']+)'", RegexOptions.CultureInvariant);
+
+        public static bool IsStandardApp(JsonElement site) =>
+            Json.String(site, "kind").IndexOf("workflowapp", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>Every <c>$connections</c> entry of a Consumption workflow document that names a connection.</summary>
+        public static IReadOnlyList<ConnectionReference> ReadWorkflow(JsonElement workflow)
+        {
+            if (!(Json.Path(workflow, "properties", "parameters", "$connections", "value") is JsonElement value) || value.ValueKind != JsonValueKind.Object)
+            {
+                return Array.Empty<ConnectionReference>();
+            }
+
+            var entries = value.EnumerateObject().Where(e => Json.String(e.Value, "connectionId").Length > 0).ToList();
+            if (entries.Count == 0)
+            {
+                return Array.Empty<ConnectionReference>();
+            }
+
+            var (id, name, identity, actions) = (Json.String(workflow, "id"), Json.String(workflow, "name"), LogicAppIdentity.Read(workflow), ActionReferences(workflow));
+            return entries.Select(entry => new ConnectionReference
+            {
+                ResourceId = id,
+                Name = name,
+                ConnectionId = Json.String(entry.Value, "connectionId").TrimEnd('/'),
+                ReferenceName = entry.Name,
+                ApiId = Json.String(entry.Value, "id"),
+                AuthenticationType = Json.String(entry.Value, "connectionProperties", "authentication", "type"),
+                AuthenticationIdentity = Json.String(entry.Value, "connectionProperties", "authentication", "identity"),
+                Identity = identity,
+                ActionReferences = actions,
+                ReferenceCount = entries.Count,
+            }).ToList();
+        }
+
+        /// <summary>The managed API connections of a Standard app's connections.json, from its <c>listWorkflowsConnections</c> answer.</summary>
+        public static IReadOnlyList<ConnectionReference> ReadStandardApp(JsonElement site, JsonElement listAnswer)
+        {
+            using var file = ConnectionsFile(listAnswer);
+            if (file == null || !(Json.Path(file.RootElement, "managedApiConnections") is JsonElement managed) || managed.ValueKind != JsonValueKind.Object)
+            {
+                return Array.Empty<ConnectionReference>();
+            }
+
+            var identity = LogicAppIdentity.Read(site);
+            return managed.EnumerateObject()
+                .Where(entry => Json.String(entry.Value, "connection", "id").Length > 0)
+                .Select(entry => new ConnectionReference
+                {
+                    ResourceId = Json.String(site, "id"),
+                    Name = Json.String(site, "name"),
+                    IsStandardApp = true,
+                    ConnectionId = Json.String(entry.Value, "connection", "id").TrimEnd('/'),
+                    ReferenceName = entry.Name,
+                    ApiId = Json.String(entry.Value, "api", "id"),
+                    AuthenticationType = Json.String(entry.Value, "authentication", "type"),
+                    AuthenticationIdentity = Json.String(entry.Value, "authentication", "identity"),
+                    Identity = identity,
+                })
+                .ToList();
+        }
+
+        /// <summary>connections.json out of a <c>listWorkflowsConnections</c> answer; some answers carry it as a JSON string rather than an object.</summary>
+        public static JsonDocument? ConnectionsFile(JsonElement listAnswer)
+        {
+            var file = Json.Path(listAnswer, "properties", "files", "connections.json");
+            if (file is JsonElement text && text.ValueKind == JsonValueKind.String)
+            {
+                return JsonDocument.Parse(text.GetString() ?? "{}");
+            }
+
+            return file is JsonElement content && content.ValueKind == JsonValueKind.Object ? JsonDocument.Parse(content.GetRawText()) : null;
+        }
+
+        /// <summary>Every action and trigger (nested ones too) whose host connection is a <c>$connections</c> reference, by name → reference name.</summary>
+        public static IReadOnlyDictionary<string, string> ActionReferences(JsonElement workflow)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (Json.Path(workflow, "properties", "definition") is JsonElement definition)
+            {
+                Walk(Json.Path(definition, "actions"), map);
+                Walk(Json.Path(definition, "triggers"), map);
+            }
+
+            return map;
+        }
+
+        private static void Walk(JsonElement? actions, Dictionary<string, string> map)
+        {
+            if (!(actions is JsonElement set) || set.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            foreach (var action in set.EnumerateObject())
+            {
+                var connection = Json.String(action.Value, "inputs", "host", "connection", "name");
+                if (connection.Length == 0)
+                {
+                    connection = Json.String(action.Value, "inputs", "host", "connection", "referenceName");
+                }
+
+                var match = ConnectionsParameter.Match(connection);
+                if (match.Success)
+                {
+                    map[action.Name] = match.Groups[1].Value;
+                }
+                else if (connection.Length > 0 && !connection.Contains("@"))
+                {
+                    map[action.Name] = connection;
+                }
+
+                Walk(Json.Path(action.Value, "actions"), map);
+                Walk(Json.Path(action.Value, "else", "actions"), map);
+                Walk(Json.Path(action.Value, "default", "actions"), map);
+                if (Json.Path(action.Value, "cases") is JsonElement cases && cases.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var branch in cases.EnumerateObject())
+                    {
+                        Walk(Json.Path(branch.Value, "actions"), map);
+                    }
+                }
+            }
+        }
+    }
+}

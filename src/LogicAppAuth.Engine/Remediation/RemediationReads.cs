@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Inventory;
+using LogicAppAuth.Engine.LogicApps;
+
+namespace LogicAppAuth.Engine.Remediation
+{
+    /// <summary>
+    /// The reads a fix plans from, always fresh from ARM: the logic apps that use the connection (through the
+    /// inventory's reader of references, over the subscription's ARM lists rather than Resource Graph, whose copy can
+    /// lag), the connector's metadata, the documents to change, the target's access, and api-versions for any type.
+    /// </summary>
+    internal sealed class RemediationReads
+    {
+        private readonly ArmRestClient arm;
+        private readonly ConnectorInventory inventory;
+        private readonly ProviderApiVersions providerVersions;
+
+        public RemediationReads(ArmRestClient arm, ConnectorInventory inventory, ProviderApiVersions providerVersions)
+        {
+            this.arm = arm;
+            this.inventory = inventory;
+            this.providerVersions = providerVersions;
+            Access = new RoleAccessReader(arm);
+        }
+
+        public ArmRestClient Arm => arm;
+        public RoleAccessReader Access { get; }
+
+        /// <summary>Consumption workflows in the connection's subscription whose $connections name it, each read fresh (ordered by id).</summary>
+        public async Task<List<JsonObject>> WorkflowsUsingAsync(AzureResourceId connection, CancellationToken cancellationToken)
+        {
+            var users = await UsersAsync(connection, cancellationToken).ConfigureAwait(false);
+            var workflows = new List<JsonObject>();
+            foreach (var workflowId in users.Where(u => !u.IsStandardApp).Select(u => u.ResourceId).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(i => i, StringComparer.OrdinalIgnoreCase))
+            {
+                workflows.Add(await ReadAsync(workflowId, ApiVersions.Workflows, cancellationToken).ConfigureAwait(false));
+            }
+
+            return workflows;
+        }
+
+        /// <summary>Standard apps in the subscription whose connections.json names the connection, read fresh, with the file as listed.</summary>
+        public async Task<List<(JsonObject Site, AppConnectionsFile Listed)>> StandardAppsUsingAsync(AzureResourceId connection, CancellationToken cancellationToken)
+        {
+            var users = await UsersAsync(connection, cancellationToken).ConfigureAwait(false);
+            var result = new List<(JsonObject, AppConnectionsFile)>();
+            foreach (var siteId in users.Where(u => u.IsStandardApp).Select(u => u.ResourceId).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(s => s, StringComparer.OrdinalIgnoreCase))
+            {
+                using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
+                    .ConfigureAwait(false);
+                using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
+                var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()));
+                if (listed.EntriesFor(connection.Id).Count > 0)
+                {
+                    result.Add((await ReadAsync(siteId, ApiVersions.Sites, cancellationToken).ConfigureAwait(false), listed));
+                }
+            }
+
+            return result;
+        }
+
+        public async Task<ConnectorShape> ShapeAsync(string subscriptionId, string location, string apiName, CancellationToken cancellationToken)
+        {
+            var path = $"/subscriptions/{subscriptionId}/providers/Microsoft.Web/locations/{location}/managedApis/{apiName}";
+            try
+            {
+                using var document = await arm.GetAsync($"{path}?api-version={ApiVersions.Connections}", path, cancellationToken).ConfigureAwait(false);
+                return ConnectorShape.Read(JsonEdit.ToObject(document));
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+            {
+                return ConnectorShape.Read(null);
+            }
+        }
+
+        public async Task<JsonObject> ReadAsync(string resourceId, string apiVersion, CancellationToken cancellationToken)
+        {
+            using var document = await arm.GetAsync($"{resourceId}?api-version={apiVersion}", resourceId, cancellationToken).ConfigureAwait(false);
+            return JsonEdit.ToObject(document);
+        }
+
+        /// <summary>The api-version to read a target resource with: the module's own for the types it knows, else the newest stable one its provider registers.</summary>
+        public async Task<string> VersionForAsync(AzureResourceId resource, CancellationToken cancellationToken) =>
+            ApiVersions.ForResourceType(resource.ResourceType) ?? await providerVersions.ForAsync(arm, resource, cancellationToken).ConfigureAwait(false);
+
+        private async Task<IReadOnlyList<ConnectionReference>> UsersAsync(AzureResourceId connection, CancellationToken cancellationToken) =>
+            (await inventory.SubscriptionReferencesAsync(connection.SubscriptionId, cancellationToken).ConfigureAwait(false)).For(connection.Id);
+    }
+}
