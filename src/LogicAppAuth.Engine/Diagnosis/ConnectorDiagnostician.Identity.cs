@@ -104,6 +104,17 @@ namespace LogicAppAuth.Engine.Diagnosis
             {
                 if (user.IsStandardApp)
                 {
+                    if (user.Unresolved.Length > 0)
+                    {
+                        findings.Note($"Standard app {user.Name} names it only by name in connections.json as far as could be read ({user.Unresolved})");
+                    }
+
+                    if (user.AuthenticationUnresolved.Length > 0)
+                    {
+                        findings.Skip("access policy check", $"the authentication of Standard app {user.Name}'s connections.json entry '{user.ReferenceName}' is not known ({user.AuthenticationUnresolved})");
+                        continue;
+                    }
+
                     if (!user.UsesManagedIdentity)
                     {
                         findings.Note($"Standard app {user.Name} authenticates to it with {Or(user.AuthenticationType, "no")} authentication");

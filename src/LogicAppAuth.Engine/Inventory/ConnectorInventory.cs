@@ -383,7 +383,22 @@ namespace LogicAppAuth.Engine.Inventory
             {
                 using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
                     .ConfigureAwait(false);
-                return ConnectionReferenceReader.ReadStandardApp(site, response.RootElement);
+                using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
+                if (file == null)
+                {
+                    return Array.Empty<ConnectionReference>();
+                }
+
+                var values = await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
+                var references = ConnectionReferenceReader.ReadConnectionsFile(site, file.RootElement, values);
+                if (references.Any(r => r.Unresolved.Length > 0) && options.FirstTime("UnresolvedConnectionIds"))
+                {
+                    sink.WriteWarning($"connections.json of Standard app {Json.String(site, "name")} names connections through values that could not be read " +
+                        $"({references.First(r => r.Unresolved.Length > 0).Unresolved}); they were matched to connections by name within the app's subscription, " +
+                        "and diagnoses say so.");
+                }
+
+                return references;
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 404 || e.HttpStatus == 400)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Inventory
@@ -11,17 +12,22 @@ namespace LogicAppAuth.Engine.Inventory
         private readonly object gate = new object();
         private readonly Dictionary<string, List<ConnectionReference>> byConnection = new Dictionary<string, List<ConnectionReference>>(StringComparer.OrdinalIgnoreCase);
 
+        // References whose connection id could not be resolved, by "subscription|connection name".
+        private readonly Dictionary<string, List<ConnectionReference>> byName = new Dictionary<string, List<ConnectionReference>>(StringComparer.OrdinalIgnoreCase);
+
         public void Add(IEnumerable<ConnectionReference> references)
         {
             lock (gate)
             {
                 foreach (var reference in references)
                 {
-                    var key = reference.ConnectionId.TrimEnd('/');
-                    if (!byConnection.TryGetValue(key, out var list))
+                    var (map, key) = reference.ConnectionId.Length > 0
+                        ? (byConnection, reference.ConnectionId.TrimEnd('/'))
+                        : (byName, reference.SubscriptionId + "|" + reference.ConnectionName);
+                    if (!map.TryGetValue(key, out var list))
                     {
                         list = new List<ConnectionReference>();
-                        byConnection[key] = list;
+                        map[key] = list;
                     }
 
                     list.Add(reference);
@@ -34,17 +40,31 @@ namespace LogicAppAuth.Engine.Inventory
             List<ConnectionReference> all;
             lock (other.gate)
             {
-                all = other.byConnection.Values.SelectMany(l => l).ToList();
+                all = other.byConnection.Values.Concat(other.byName.Values).SelectMany(l => l).ToList();
             }
 
             Add(all);
         }
 
+        /// <summary>The references to a connection: by its id, and those matched only by name within its subscription.</summary>
         public IReadOnlyList<ConnectionReference> For(string connectionId)
         {
+            var key = connectionId.TrimEnd('/');
+            var byNameKey = AzureResourceId.SubscriptionOf(key) + "|" + AzureResourceId.LastSegment(key);
             lock (gate)
             {
-                return byConnection.TryGetValue(connectionId.TrimEnd('/'), out var list) ? list.ToList() : (IReadOnlyList<ConnectionReference>)Array.Empty<ConnectionReference>();
+                var found = new List<ConnectionReference>();
+                if (byConnection.TryGetValue(key, out var exact))
+                {
+                    found.AddRange(exact);
+                }
+
+                if (byName.TryGetValue(byNameKey, out var named))
+                {
+                    found.AddRange(named);
+                }
+
+                return found;
             }
         }
 

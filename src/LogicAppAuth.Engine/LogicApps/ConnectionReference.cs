@@ -17,7 +17,20 @@ namespace LogicAppAuth.Engine.LogicApps
         public string Name { get; set; } = "";
 
         public bool IsStandardApp { get; set; }
+        /// <summary>The connection's resource id; "" when connections.json names it through a value that could not be read.</summary>
         public string ConnectionId { get; set; } = "";
+
+        /// <summary>
+        /// Why <see cref="ConnectionId"/> is not known ("" when it is). Such a reference is matched to a connection by
+        /// <see cref="ConnectionName"/> within the logic app's subscription.
+        /// </summary>
+        public string Unresolved { get; set; } = "";
+
+        /// <summary>The connection's name, the last segment of its id as written.</summary>
+        public string ConnectionName { get; set; } = "";
+
+        /// <summary>The logic app's subscription.</summary>
+        public string SubscriptionId => AzureResourceId.SubscriptionOf(ResourceId);
 
         /// <summary>The entry's key in <c>$connections</c> or <c>managedApiConnections</c>.</summary>
         public string ReferenceName { get; set; } = "";
@@ -28,6 +41,12 @@ namespace LogicAppAuth.Engine.LogicApps
 
         /// <summary>The reference's authentication type: "ManagedServiceIdentity", "Raw", "ActiveDirectoryOAuth", or "".</summary>
         public string AuthenticationType { get; set; } = "";
+
+        /// <summary>Why the authentication could not be resolved (an app setting or parameters.json not readable), or "".</summary>
+        public string AuthenticationUnresolved { get; set; } = "";
+
+        /// <summary>The parameters.json parameter the authentication is taken from (<c>@parameters('NAME')</c>), or "".</summary>
+        public string AuthenticationParameter { get; set; } = "";
 
         /// <summary>The user-assigned identity the reference names, or "" for the system-assigned one.</summary>
         public string AuthenticationIdentity { get; set; } = "";

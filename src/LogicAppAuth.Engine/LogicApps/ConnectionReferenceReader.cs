@@ -49,11 +49,21 @@ namespace LogicAppAuth.Engine.LogicApps
             }).ToList();
         }
 
-        /// <summary>The managed API connections of a Standard app's connections.json, from its <c>listWorkflowsConnections</c> answer.</summary>
-        public static IReadOnlyList<ConnectionReference> ReadStandardApp(JsonElement site, JsonElement listAnswer)
+        /// <summary>
+        /// The managed API connections of a Standard app's connections.json, from its <c>listWorkflowsConnections</c> answer.
+        /// Expressions (app settings, parameters.json) are resolved through <paramref name="values"/>; what stays unknown is
+        /// marked on the reference rather than failing.
+        /// </summary>
+        public static IReadOnlyList<ConnectionReference> ReadStandardApp(JsonElement site, JsonElement listAnswer, DeploymentValues? values = null)
         {
             using var file = ConnectionsFile(listAnswer);
-            if (file == null || !(Json.Path(file.RootElement, "managedApiConnections") is JsonElement managed) || managed.ValueKind != JsonValueKind.Object)
+            return file == null ? Array.Empty<ConnectionReference>() : ReadConnectionsFile(site, file.RootElement, values ?? DeploymentValues.None);
+        }
+
+        /// <summary>The managed API connections of a Standard app's connections.json content.</summary>
+        public static IReadOnlyList<ConnectionReference> ReadConnectionsFile(JsonElement site, JsonElement connectionsFile, DeploymentValues values)
+        {
+            if (!(Json.Path(connectionsFile, "managedApiConnections") is JsonElement managed) || managed.ValueKind != JsonValueKind.Object)
             {
                 return Array.Empty<ConnectionReference>();
             }
@@ -61,20 +71,33 @@ namespace LogicAppAuth.Engine.LogicApps
             var identity = LogicAppIdentity.Read(site);
             return managed.EnumerateObject()
                 .Where(entry => Json.String(entry.Value, "connection", "id").Length > 0)
-                .Select(entry => new ConnectionReference
+                .Select(entry =>
                 {
-                    ResourceId = Json.String(site, "id"),
-                    Name = Json.String(site, "name"),
-                    IsStandardApp = true,
-                    ConnectionId = Json.String(entry.Value, "connection", "id").TrimEnd('/'),
-                    ReferenceName = entry.Name,
-                    ApiId = Json.String(entry.Value, "api", "id"),
-                    AuthenticationType = Json.String(entry.Value, "authentication", "type"),
-                    AuthenticationIdentity = Json.String(entry.Value, "authentication", "identity"),
-                    Identity = identity,
+                    var written = Json.String(entry.Value, "connection", "id").TrimEnd('/');
+                    var id = values.Resolve(written);
+                    var authenticationElement = Json.Path(entry.Value, "authentication");
+                    var authentication = values.Authentication(authenticationElement);
+                    return new ConnectionReference
+                    {
+                        ResourceId = Json.String(site, "id"),
+                        Name = Json.String(site, "name"),
+                        IsStandardApp = true,
+                        ConnectionId = id ?? "",
+                        ConnectionName = AzureResourceId.LastSegment(written),
+                        Unresolved = id != null ? "" : Or(values.Unreadable, $"connection.id {written} names an app setting that is not set"),
+                        ReferenceName = entry.Name,
+                        ApiId = values.Resolve(Json.String(entry.Value, "api", "id")) ?? Json.String(entry.Value, "api", "id"),
+                        AuthenticationType = authentication?.Type ?? "",
+                        AuthenticationIdentity = authentication?.Identity ?? "",
+                        AuthenticationUnresolved = authentication != null ? "" : Or(values.Unreadable, "its authentication names a value that is not set"),
+                        AuthenticationParameter = DeploymentValues.ParameterOf(authenticationElement),
+                        Identity = identity,
+                    };
                 })
                 .ToList();
         }
+
+        private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
 
         /// <summary>connections.json out of a <c>listWorkflowsConnections</c> answer; some answers carry it as a JSON string rather than an object.</summary>
         public static JsonDocument? ConnectionsFile(JsonElement listAnswer)

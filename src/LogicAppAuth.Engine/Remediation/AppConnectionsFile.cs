@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Remediation
 {
@@ -22,18 +23,22 @@ namespace LogicAppAuth.Engine.Remediation
         private const string ManagedServiceIdentity = "ManagedServiceIdentity";
         private const char ByteOrderMark = '\uFEFF';
 
-        internal AppConnectionsFile(string siteId, string text, string etag)
-            : this(siteId, text, etag, Parse(text))
+        internal AppConnectionsFile(string siteId, string text, string etag, DeploymentValues? values = null)
+            : this(siteId, text, etag, Parse(text), values)
         {
         }
 
-        private AppConnectionsFile(string siteId, string text, string etag, JsonObject content)
+        private AppConnectionsFile(string siteId, string text, string etag, JsonObject content, DeploymentValues? values)
         {
             SiteId = siteId;
             Text = text;
             ETag = etag;
             Content = content;
+            Values = values ?? DeploymentValues.None;
         }
+
+        /// <summary>The app settings and parameters.json values the file's expressions resolve to.</summary>
+        public DeploymentValues Values { get; }
 
         public string SiteId { get; }
         public string Text { get; }
@@ -52,15 +57,15 @@ namespace LogicAppAuth.Engine.Remediation
 
         public static string UrlOf(string siteId) => $"{AddressOf(siteId)}?relativePath=1&api-version={ApiVersion}";
 
-        public static async Task<AppConnectionsFile> ReadAsync(ArmRestClient arm, string siteId, CancellationToken cancellationToken)
+        public static async Task<AppConnectionsFile> ReadAsync(ArmRestClient arm, string siteId, CancellationToken cancellationToken, DeploymentValues? values = null)
         {
             var (text, etag) = await arm.GetFileAsync(UrlOf(siteId), AddressOf(siteId), cancellationToken).ConfigureAwait(false);
-            return new AppConnectionsFile(siteId, text, etag);
+            return new AppConnectionsFile(siteId, text, etag, values);
         }
 
         /// <summary>The file as listWorkflowsConnections showed it (content only: no text, no ETag), to decide whether it needs a change.</summary>
-        public static AppConnectionsFile FromListed(string siteId, JsonNode? content) =>
-            new AppConnectionsFile(siteId, "", "", content as JsonObject ?? new JsonObject());
+        public static AppConnectionsFile FromListed(string siteId, JsonNode? content, DeploymentValues? values = null) =>
+            new AppConnectionsFile(siteId, "", "", content as JsonObject ?? new JsonObject(), values);
 
         /// <summary>What tells that the file changed: a hash of its exact text.</summary>
         public static string Fingerprint(string text)
@@ -72,11 +77,25 @@ namespace LogicAppAuth.Engine.Remediation
 
         public string CurrentFingerprint => Fingerprint(Text);
 
-        /// <summary>The names of the managedApiConnections entries that point at the connection (ids compared ignoring case and a trailing slash).</summary>
+        /// <summary>
+        /// The names of the managedApiConnections entries that point at the connection (ids compared ignoring case and a
+        /// trailing slash, app-setting expressions resolved; an id that cannot be resolved matches by connection name
+        /// within the app's subscription).
+        /// </summary>
         public IReadOnlyList<string> EntriesFor(string connectionId) =>
             (JsonEdit.Get(Content, "managedApiConnections") as JsonObject)?
-                .Where(p => string.Equals(JsonEdit.String(p.Value, "connection", "id").TrimEnd('/'), connectionId.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+                .Where(p => Names(JsonEdit.String(p.Value, "connection", "id"), connectionId))
                 .Select(p => p.Key).ToList() ?? new List<string>();
+
+        private bool Names(string written, string connectionId)
+        {
+            var wanted = connectionId.TrimEnd('/');
+            var resolved = Values.Resolve(written.TrimEnd('/'));
+            return resolved != null
+                ? string.Equals(resolved, wanted, StringComparison.OrdinalIgnoreCase)
+                : string.Equals(AzureResourceId.LastSegment(written), AzureResourceId.LastSegment(wanted), StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(AzureResourceId.SubscriptionOf(SiteId), AzureResourceId.SubscriptionOf(wanted), StringComparison.OrdinalIgnoreCase);
+        }
 
         /// <summary>
         /// The entries for the connection that do not yet authenticate with the managed identity: with
@@ -100,6 +119,29 @@ namespace LogicAppAuth.Engine.Remediation
         /// <summary>Entries for the connection whose authentication is an expression resolved at deployment (parameters.json), which the module does not rewrite.</summary>
         public IReadOnlyList<string> ExpressionEntriesFor(string connectionId) =>
             EntriesFor(connectionId).Where(name => JsonEdit.Get(Content, "managedApiConnections", name, "authentication") is JsonValue).ToList();
+
+        /// <summary>
+        /// The expression entries whose authentication, as parameters.json resolves it, is not yet the managed identity
+        /// wanted (or cannot be known), each with the parameter it comes from.
+        /// </summary>
+        public IReadOnlyList<(string Entry, string Parameter)> ExpressionEntriesToSwitch(string connectionId, string userAssignedIdentity)
+        {
+            var result = new List<(string, string)>();
+            foreach (var name in ExpressionEntriesFor(connectionId))
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(JsonEdit.Serialize(JsonEdit.Get(Content, "managedApiConnections", name, "authentication")!));
+                var effective = Values.Authentication(document.RootElement);
+                bool done = effective is (string type, string identity)
+                    && string.Equals(type, ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase)
+                    && (userAssignedIdentity.Length == 0 || string.Equals(identity, userAssignedIdentity, StringComparison.OrdinalIgnoreCase));
+                if (!done)
+                {
+                    result.Add((name, DeploymentValues.ParameterOf(document.RootElement)));
+                }
+            }
+
+            return result;
+        }
 
         public string AuthenticationOf(string entryName) => JsonEdit.String(Content, "managedApiConnections", entryName, "authentication", "type");
 

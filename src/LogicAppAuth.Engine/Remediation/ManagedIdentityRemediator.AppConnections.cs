@@ -59,27 +59,31 @@ namespace LogicAppAuth.Engine.Remediation
             var (plan, connection, sink) = (c.Plan, c.Id, c.Sink);
             var address = AppConnectionsFile.AddressOf(siteId);
             var wanted = $"{ManagedServiceIdentity}{(userAssigned.Length > 0 ? $" ({AzureResourceId.LastSegment(userAssigned)})" : "")}";
-            foreach (var expression in listed.ExpressionEntriesFor(connection.Id))
+            // An authentication that parameters.json supplies is the deployment's to change: the fix never replaces the expression with a literal.
+            if (listed.ExpressionEntriesToSwitch(connection.Id, userAssigned).FirstOrDefault() is (string entry, string parameter) && entry != null)
             {
-                sink.WriteWarning($"connections.json of Standard app {appName} sets the authentication of entry '{expression}' with an expression that the " +
-                    $"deployment resolves (e.g. parameters.json), so it was not changed: give it {{ \"type\": \"{ManagedServiceIdentity}\" }} there.");
+                var value = userAssigned.Length > 0 ? $"{{ \"type\": \"{ManagedServiceIdentity}\", \"identity\": \"{userAssigned}\" }}" : $"{{ \"type\": \"{ManagedServiceIdentity}\" }}";
+                var edit = parameter.Length > 0
+                    ? $"in parameters.json of Standard app {appName}, set \"{parameter}\" to {{ \"type\": \"Object\", \"value\": {value} }}"
+                    : $"in connections.json of Standard app {appName}, give managedApiConnections['{entry}'] the authentication {value}";
+                throw new LogicAppAuthException("AuthenticationFromDeployment", FailureKind.InvalidArgument,
+                    $"The authentication of managedApiConnections['{entry}'] for connection {connection.Name} comes from the app's deployment " +
+                    $"({JsonEdit.String(listed.Content, "managedApiConnections", entry, "authentication")}), not a value the fix may overwrite; nothing was changed. " +
+                    $"Make the edit in the project and deploy it: {edit}. Then run the fix again." +
+                    (listed.Values.Unreadable.Length > 0 ? $" (Not resolved: {listed.Values.Unreadable}.)" : ""), connection.Id);
             }
 
             var inPlace = $"connections.json of Standard app {appName} already authenticates to connection {connection.Name} with {wanted}";
             if (listed.EntriesToSwitch(connection.Id, userAssigned).Count == 0)
             {
-                if (listed.EntriesFor(connection.Id).Count > listed.ExpressionEntriesFor(connection.Id).Count)
-                {
-                    plan.AddInPlace(RemediationOperation.SetAppConnectionAuthentication, address, inPlace);
-                }
-
+                plan.AddInPlace(RemediationOperation.SetAppConnectionAuthentication, address, inPlace);
                 return;
             }
 
             AppConnectionsFile file;
             try
             {
-                file = await AppConnectionsFile.ReadAsync(c.Reads.Arm, siteId, c.CancellationToken).ConfigureAwait(false);
+                file = await AppConnectionsFile.ReadAsync(c.Reads.Arm, siteId, c.CancellationToken, listed.Values).ConfigureAwait(false);
             }
             catch (Exception e) when ((e is LogicAppAuthException failure && failure.HttpStatus >= 400 && failure.HttpStatus != 401) || e is System.Text.Json.JsonException)
             {
@@ -101,7 +105,7 @@ namespace LogicAppAuth.Engine.Remediation
             var description = $"Set \"authentication\" to {wanted} for managedApiConnections['{string.Join("', '", entries)}'] in connections.json of Standard app {appName} " +
                 $"(was {(before.Length == 0 ? "none" : before)}; every other entry and property kept)";
             plan.Add(new PlannedChange(RemediationOperation.SetAppConnectionAuthentication, address, "PUT", description,
-                context => context.WriteFileAsync(siteId, fresh => fresh.WithManagedIdentity(connection.Id, userAssigned)), dependsOn));
+                context => context.WriteFileAsync(siteId, fresh => fresh.WithManagedIdentity(connection.Id, userAssigned), listed.Values), dependsOn));
         }
     }
 }

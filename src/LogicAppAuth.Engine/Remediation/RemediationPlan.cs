@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Operations;
 using LogicAppAuth.Engine.Session;
 
@@ -108,10 +109,10 @@ namespace LogicAppAuth.Engine.Remediation
         /// plan, save it before the first write, and send the new text with If-Match so that a save in between is refused
         /// by the service too (412). Returns the text written.
         /// </summary>
-        public async Task<string> WriteFileAsync(string siteId, Func<AppConnectionsFile, string> edit)
+        public async Task<string> WriteFileAsync(string siteId, Func<AppConnectionsFile, string> edit, DeploymentValues? values = null)
         {
             var address = AppConnectionsFile.AddressOf(siteId);
-            var fresh = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken).ConfigureAwait(false);
+            var fresh = await AppConnectionsFile.ReadAsync(Arm, siteId, CancellationToken, values).ConfigureAwait(false);
             Plan.CheckUnchanged(address, fresh.CurrentFingerprint, "content");
             Plan.Backups.SaveFile(address, AppConnectionsFile.ResourceType, fresh.Text, fresh.CurrentFingerprint);
             var text = edit(fresh);

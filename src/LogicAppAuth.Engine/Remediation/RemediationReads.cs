@@ -56,7 +56,8 @@ namespace LogicAppAuth.Engine.Remediation
                 using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
                     .ConfigureAwait(false);
                 using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
-                var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()));
+                var values = file == null ? DeploymentValues.None : await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
+                var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()), values);
                 if (listed.EntriesFor(connection.Id).Count > 0)
                 {
                     result.Add((await ReadAsync(siteId, ApiVersions.Sites, cancellationToken).ConfigureAwait(false), listed));
