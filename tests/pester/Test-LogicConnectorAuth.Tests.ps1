@@ -82,7 +82,8 @@ Describe 'Test-LogicConnectorAuth: one cause per connection of the contoso scena
     }
 
     It 'emits one flat ConnectorDiagnosis per connection, with the contract properties' {
-        $rows.Count | Should -Be 20
+        # 20, plus the V2 connections of la-contoso-vscode (3) and the Key Vault oauthMI / Alternative ones (2) of issues 14 and 17.
+        $rows.Count | Should -Be 25
         ($rows.ResourceId | Sort-Object -Unique).Count | Should -Be $rows.Count
         foreach ($row in $rows) {
             $row | Should -BeOfType ([LogicAppAuth.ConnectorDiagnosis])

@@ -8,7 +8,7 @@ namespace LogicAppAuth.Sandbox.Arm;
 /// <summary>
 /// ARM routes beyond plain document reads, tried before <see cref="ArmApi"/>'s generic handling:
 /// RBAC (role assignments and definitions), the connection runtime (testconnection, dynamicInvoke),
-/// Standard apps' files (connections.json through the host runtime), Key Vault access policies, run history with filters, managed APIs, consent, and writes. Each returns null when the request
+/// Standard apps' files (connections.json, parameters.json and workflows through the host runtime) and workflows, Key Vault access policies, run history with filters, managed APIs, consent, and writes. Each returns null when the request
 /// is not its own.
 /// </summary>
 public static class ArmRoutes
@@ -18,6 +18,7 @@ public static class ArmRoutes
         ?? await RoleAssignmentRoutes.TryHandleWriteAsync(context, state, caller, path)
         ?? await RuntimeRoutes.TryHandleAsync(context, state, caller, path)
         ?? await HostRuntimeFileRoutes.TryHandleAsync(context, state, caller, path)
+        ?? SiteWorkflowRoutes.TryHandle(context, state, caller, path)
         ?? await VaultAccessPolicyRoutes.TryHandleAsync(context, state, caller, path)
         ?? RunRoutes.TryHandle(context, state, caller, path)
         ?? ManagedApiCatalog.TryHandle(context, state, caller, path)

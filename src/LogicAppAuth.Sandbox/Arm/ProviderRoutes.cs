@@ -14,7 +14,9 @@ public static class ProviderRoutes
     private static readonly Dictionary<string, (string Type, string[] ApiVersions)[]> Providers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Microsoft.Web"] = [("sites", ["2025-03-01", "2024-11-01", "2024-04-01", "2023-12-01", "2023-01-01", "2022-09-01", "2022-03-01"]),
-            ("sites/hostruntime", ["2018-11-01"]), ("connections", ["2018-07-01-preview", "2016-06-01", "2015-08-01-preview"]), ("locations/managedApis", ["2016-06-01"])],
+            ("sites/hostruntime", ["2018-11-01"]),
+            ("sites/workflows", ["2025-03-01", "2024-11-01", "2024-04-01", "2023-12-01", "2023-01-01", "2022-09-01", "2022-03-01", "2018-11-01"]),
+            ("connections", ["2018-07-01-preview", "2016-06-01", "2015-08-01-preview"]), ("locations/managedApis", ["2016-06-01"])],
         ["Microsoft.Logic"] = [("workflows", ["2019-05-01", "2018-07-01-preview", "2016-06-01"])],
         ["Microsoft.KeyVault"] = [("vaults", ["2024-12-01-preview", "2024-11-01", "2023-07-01", "2023-02-01", "2022-07-01"])],
         ["Microsoft.Storage"] = [("storageAccounts", ["2024-01-01", "2023-05-01", "2023-01-01", "2022-09-01"])],

@@ -15,6 +15,8 @@ public sealed class ResourceStore
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byParent = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byType = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _siteFiles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _appSettings = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _accessKeys = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _writeLock = new();
 
     public int Count => _documents.Count;
@@ -83,6 +85,28 @@ public sealed class ResourceStore
 
     public string? GetSiteFileText(string siteId, string fileName) =>
         _siteFiles.TryGetValue(ArmPath.Normalize(siteId) + "|" + fileName, out var text) ? text : null;
+
+    /// <summary>The relative paths of a site's wwwroot files, in ordinal order.</summary>
+    public IReadOnlyList<string> SiteFileNames(string siteId)
+    {
+        var prefix = ArmPath.Normalize(siteId) + "|";
+        return _siteFiles.Keys.Where(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(k => k[prefix.Length..]).Order(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>A Standard app's app settings (what <c>config/appsettings/list</c> returns), by site id.</summary>
+    public void PutAppSettings(string siteId, IReadOnlyDictionary<string, string> settings) =>
+        _appSettings[ArmPath.Normalize(siteId)] = new Dictionary<string, string>(settings, StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, string>? GetAppSettings(string siteId) =>
+        _appSettings.TryGetValue(ArmPath.Normalize(siteId), out var settings) ? settings : null;
+
+    /// <summary>The keys a listKeys action returns, by the id of the resource it is posted to (never part of its document).</summary>
+    public void PutAccessKeys(string resourceId, IReadOnlyDictionary<string, string> keys) =>
+        _accessKeys[ArmPath.Normalize(resourceId)] = new Dictionary<string, string>(keys, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyDictionary<string, string>? GetAccessKeys(string resourceId) =>
+        _accessKeys.TryGetValue(ArmPath.Normalize(resourceId), out var keys) ? keys : null;
 
     /// <summary>The file parsed as a JSON object; null when absent or not a JSON object.</summary>
     public JsonObject? GetSiteFile(string siteId, string fileName)

@@ -21,6 +21,14 @@ public sealed class Scenario
     /// <summary>connections.json content of Standard apps, keyed by site resource id.</summary>
     public Dictionary<string, JsonObject> StandardAppConnections { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Standard apps' app settings and their other wwwroot files (parameters.json, host.json,
+    /// {workflow}/workflow.json), keyed by site resource id.</summary>
+    public Dictionary<string, ScenarioStandardApp> StandardApps { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What a listKeys action returns, keyed by the id of the resource it is posted to: for a Service Bus or
+    /// Event Hubs authorization rule <c>primaryKey</c> and <c>secondaryKey</c>, for a storage account <c>key1</c> and <c>key2</c>.</summary>
+    public Dictionary<string, Dictionary<string, string>> AccessKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public ScenarioGraph Graph { get; set; } = new();
 
     /// <summary>Resources whose updates the sandbox answers 202 and finishes when the operation is polled (Arm/AsyncWrites.cs).</summary>
@@ -188,6 +196,16 @@ public sealed class ScenarioResourceGroup
     public string Name { get; set; } = "";
     public string Location { get; set; } = "westeurope";
     public Dictionary<string, string>? Tags { get; set; }
+}
+
+/// <summary>A Standard app's configuration beyond connections.json.</summary>
+public sealed class ScenarioStandardApp
+{
+    /// <summary>App settings, NAME: VALUE (served by POST {site}/config/appsettings/list).</summary>
+    public Dictionary<string, string> AppSettings { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>wwwroot files by relative path (parameters.json, host.json, {workflow}/workflow.json), as JSON.</summary>
+    public Dictionary<string, JsonNode> Files { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 public sealed class ScenarioGraph

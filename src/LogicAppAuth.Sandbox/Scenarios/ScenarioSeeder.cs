@@ -35,6 +35,21 @@ public static class ScenarioSeeder
             store.PutSiteFile(siteId, "connections.json", (JsonObject)connections.DeepClone());
         }
 
+        foreach (var (siteId, app) in scenario.StandardApps)
+        {
+            store.PutAppSettings(siteId, app.AppSettings);
+            foreach (var (fileName, content) in app.Files)
+            {
+                store.PutSiteFileText(siteId, fileName.Replace('\\', '/').Trim('/'),
+                    content.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            }
+        }
+
+        foreach (var (resourceId, keys) in scenario.AccessKeys)
+        {
+            store.PutAccessKeys(resourceId, keys);
+        }
+
         return store;
     }
 

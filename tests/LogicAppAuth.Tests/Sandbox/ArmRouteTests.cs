@@ -120,7 +120,8 @@ public sealed class ArmRouteTests(SandboxFixture sandbox) : IClassFixture<Sandbo
 
         Assert.All(workflows!["value"]!.AsArray(), w => Assert.Equal("Microsoft.Logic/workflows", (string?)w!["type"]));
         Assert.True(workflows["value"]!.AsArray().Count >= 10);
-        Assert.Equal("functionapp,workflowapp", (string?)Assert.Single(sites!["value"]!.AsArray())!["kind"]);
+        Assert.All(sites!["value"]!.AsArray(), s => Assert.Equal("functionapp,workflowapp", (string?)s!["kind"]));
+        Assert.Contains(sites["value"]!.AsArray(), s => (string?)s!["name"] == "la-contoso-std");
     }
 
     [Fact]

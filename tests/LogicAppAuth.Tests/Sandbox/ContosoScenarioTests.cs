@@ -87,7 +87,7 @@ public sealed class ContosoScenarioTests
         var orderQueue = Workflow("servicebus-mi");
         var principalId = (string)orderQueue["identity"]!["principalId"]!;
         Assert.Equal("SystemAssigned", (string?)orderQueue["identity"]!["type"]);
-        Assert.Single(OfType("Microsoft.ServiceBus/namespaces"));
+        Assert.Single(OfType("Microsoft.ServiceBus/namespaces"), n => ((string)n["id"]!).Contains("/rg-integration/", StringComparison.Ordinal));
         Assert.DoesNotContain(Contoso.RoleAssignments, a => a.PrincipalId == principalId);
     }
 
@@ -128,7 +128,7 @@ public sealed class ContosoScenarioTests
     [Fact]
     public void StandardAppHasOneConnectionWithAndOneWithoutAccessPolicy()
     {
-        var site = Assert.Single(OfType("Microsoft.Web/sites"));
+        var site = Assert.Single(OfType("Microsoft.Web/sites"), s => (string?)s["name"] == "la-contoso-std");
         Assert.Equal("functionapp,workflowapp", (string?)site["kind"]);
         var principalId = (string)site["identity"]!["principalId"]!;
         var policies = OfType("Microsoft.Web/connections/accessPolicies").ToList();

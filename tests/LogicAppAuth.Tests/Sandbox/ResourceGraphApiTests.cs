@@ -106,7 +106,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
     [Fact]
     public async Task LocationsAndResourceGroupsAreNormalisedAndIdentityIsCopied()
     {
-        var (_, body, _) = await QueryAsync(Body("resources | where type =~ 'microsoft.web/sites' and kind contains 'workflowapp'"));
+        var (_, body, _) = await QueryAsync(Body("resources | where type =~ 'microsoft.web/sites' and kind contains 'workflowapp' and name == 'la-contoso-std'"));
 
         var row = body!["data"]!.AsArray().Single()!;
         Assert.Equal("westeurope", (string?)row["location"]);

@@ -37,6 +37,8 @@ public sealed class ScenarioGeneratorTests(ITestOutputHelper output)
         scenario.RoleAssignments,
         Resources = scenario.Resources.Select(r => r.ToJsonString()),
         scenario.StandardAppConnections,
+        StandardApps = scenario.StandardApps.Select(a => new { a.Key, a.Value.AppSettings, Files = a.Value.Files.Select(f => new { f.Key, Text = f.Value.ToJsonString() }) }),
+        scenario.AccessKeys,
         Users = scenario.Graph.Users.Select(u => u.ToJsonString()),
         Applications = scenario.Graph.Applications.Select(a => a.ToJsonString()),
         ServicePrincipals = scenario.Graph.ServicePrincipals.Select(s => s.ToJsonString()),
@@ -157,6 +159,75 @@ public sealed class ScenarioGeneratorTests(ITestOutputHelper output)
         Assert.True(references.SelectMany(r => r.Ids).Count(id => !connectionIds.Contains(id)) < references.Count / 10);
         static string Group(string id) => string.Join('/', id.Split('/').Take(5)).ToLowerInvariant();
         Assert.Contains(references, r => r.Ids.Any(id => Group(id) != Group(r.Workflow)));
+    }
+
+    [Fact]
+    public void StandardAppsHaveBuiltInConnectionsWhoseSettingsAndTargetsExist()
+    {
+        var counts = BuiltInCounts(Generated);
+        Assert.Equal(20, Generated.StandardApps.Count);
+        Assert.True(counts.Total >= 20, $"{counts.Total} built-in connections");
+        Assert.Equal(Generated.StandardApps.Count, Generated.StandardAppConnections.Values.Count(c => c["serviceProviderConnections"]!.AsObject().Count > 0));
+        Assert.All(Generated.StandardAppConnections, pair =>
+        {
+            var settings = Generated.StandardApps[pair.Key].AppSettings;
+            foreach (var (name, entry) in pair.Value["serviceProviderConnections"]!.AsObject())
+            {
+                var values = string.Join(" ", entry!["parameterValues"]!.AsObject().Select(p => p.Value).OfType<JsonValue>().Select(v => (string?)v));
+                var setting = System.Text.RegularExpressions.Regex.Match(values, @"@appsetting\('([^']+)'\)").Groups[1].Value;
+                Assert.True(settings.ContainsKey(setting) || setting == "sql_connectionString", $"{pair.Key}: {name} names {setting}");
+            }
+
+            var workflow = Assert.Single(Generated.StandardApps[pair.Key].Files, f => f.Key.EndsWith("/workflow.json", StringComparison.Ordinal)).Value.ToJsonString();
+            Assert.All(pair.Value["serviceProviderConnections"]!.AsObject(), e => Assert.Contains($"\"connectionName\":\"{e.Key}\"", workflow, StringComparison.Ordinal));
+        });
+
+        var namespaces = OfType(Generated, "Microsoft.ServiceBus/namespaces").Select(n => (string)n["id"]!).ToList();
+        Assert.NotEmpty(namespaces);
+        Assert.All(namespaces, id => Assert.Contains(id + "/authorizationRules/RootManageSharedAccessKey", Generated.AccessKeys.Keys));
+        Assert.All(OfType(Generated, "Microsoft.Storage/storageAccounts"), a => Assert.Contains((string)a["id"]!, Generated.AccessKeys.Keys));
+
+        // The bench size, for Scenarios/README.md.
+        var bench = BuiltInCounts(ScenarioGenerator.Generate(new GeneratorOptions { Now = Now }));
+        output.WriteLine($"bench: {bench}");
+        Assert.True(bench.Rotated > 0 && bench.SasExpired > 0 && bench.Missing > 0 && bench.ManagedIdentityWithoutRole > 0);
+    }
+
+    private sealed record BuiltIns(int Total, int KeyCurrent, int Rotated, int SasExpired, int SasValid, int ManagedIdentityWithRole, int ManagedIdentityWithoutRole, int Missing, int Targets);
+
+    private static BuiltIns BuiltInCounts(Scenario scenario)
+    {
+        int total = 0, current = 0, rotated = 0, expired = 0, valid = 0, withRole = 0, withoutRole = 0, missing = 0;
+        foreach (var (siteId, connections) in scenario.StandardAppConnections)
+        {
+            var settings = scenario.StandardApps[siteId].AppSettings;
+            var principal = (string)scenario.Resources.Single(r => string.Equals((string?)r["id"], siteId, StringComparison.OrdinalIgnoreCase))["identity"]!["principalId"]!;
+            foreach (var (name, _) in connections["serviceProviderConnections"]!.AsObject())
+            {
+                total++;
+                switch (name)
+                {
+                    case "serviceBus":
+                        var key = settings["serviceBus_connectionString"].Split("SharedAccessKey=")[1];
+                        if (scenario.AccessKeys.Values.Any(k => k.Values.Contains(key))) { current++; } else { rotated++; }
+                        break;
+                    case "AzureBlob" when settings.TryGetValue("AzureBlob_connectionString", out var sas):
+                        var end = DateTime.Parse(System.Text.RegularExpressions.Regex.Match(sas, "se=([^&]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture,
+                            System.Globalization.DateTimeStyles.AdjustToUniversal);
+                        if (end < Now.UtcDateTime) { expired++; } else { valid++; }
+                        break;
+                    case "AzureBlob":
+                        if (scenario.RoleAssignments.Any(a => a.PrincipalId == principal && a.Role == "Storage Blob Data Contributor")) { withRole++; } else { withoutRole++; }
+                        break;
+                    default:
+                        missing++;
+                        break;
+                }
+            }
+        }
+
+        return new BuiltIns(total, current, rotated, expired, valid, withRole, withoutRole, missing,
+            scenario.Resources.Count(r => (string?)r["type"] is "Microsoft.ServiceBus/namespaces" or "Microsoft.Storage/storageAccounts"));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace LogicAppAuth.Sandbox.Scenarios.Generator;
 /// mix of healthy and broken ones, Consumption workflows and Standard apps that use them, and the Graph
 /// users and applications they point at. Format and counts: Scenarios/README.md.
 /// </summary>
-public sealed class ScenarioGenerator
+public sealed partial class ScenarioGenerator
 {
     public const string TenantId = "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10";
     public const string Domain = "contoso.onmicrosoft.com";
@@ -734,6 +734,7 @@ public sealed class ScenarioGenerator
             }
 
             _scenario.StandardAppConnections[id] = new JsonObject { ["managedApiConnections"] = managed };
+            AddBuiltInConnections(a, group, name, id, principalId, managed);
         }
     }
 
