@@ -42,7 +42,7 @@ Describe 'Parameterized connections.json naming an app setting that cannot be re
     # The app setting a deployment renamed or deleted: connection.id cannot be resolved, as when app settings may not be read.
     BeforeAll {
         $original = Get-SandboxSiteFile -Sandbox $sandbox -SiteId $app
-        Set-SandboxSiteFile -Sandbox $sandbox -SiteId $app -Text ($original.Text -replace "appsetting\('WORKFLOWS_RESOURCE_GROUP_NAME'\)", "appsetting('WORKFLOWS_RG_RENAMED')")
+        Set-SandboxSiteFile -Sandbox $sandbox -SiteId $app -Text ($original.Text -replace 'WORKFLOWS_RESOURCE_GROUP_NAME', 'WORKFLOWS_RG_RENAMED')
     }
     AfterAll { Set-SandboxSiteFile -Sandbox $sandbox -SiteId $app -Text $original.Text }
 

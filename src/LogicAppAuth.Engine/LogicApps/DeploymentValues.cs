@@ -46,9 +46,9 @@ namespace LogicAppAuth.Engine.LogicApps
         /// </summary>
         public static async Task<DeploymentValues> ReadAsync(ArmRestClient arm, string siteId, JsonElement connectionsFile, CancellationToken cancellationToken)
         {
-            var text = connectionsFile.GetRawText();
-            var names = new HashSet<string>(AppSetting.Matches(text).Cast<Match>().Select(m => m.Groups["name"].Value), StringComparer.OrdinalIgnoreCase);
-            bool wantsParameters = text.IndexOf("@parameters(", StringComparison.OrdinalIgnoreCase) >= 0;
+            var strings = Strings(connectionsFile).ToList();
+            var names = new HashSet<string>(strings.SelectMany(SettingNames), StringComparer.OrdinalIgnoreCase);
+            bool wantsParameters = strings.Any(t => t.IndexOf("@parameters(", StringComparison.OrdinalIgnoreCase) >= 0);
             if (names.Count == 0 && !wantsParameters)
             {
                 return None;
@@ -65,7 +65,7 @@ namespace LogicAppAuth.Engine.LogicApps
                         $"{siteId}/hostruntime/admin/vfs/parameters.json", cancellationToken).ConfigureAwait(false);
                     using var document = JsonDocument.Parse(file.TrimStart('\uFEFF'));
                     parameterValues = document.RootElement.Clone();
-                    names.UnionWith(AppSetting.Matches(file).Cast<Match>().Select(m => m.Groups["name"].Value));
+                    names.UnionWith(Strings(document.RootElement).SelectMany(SettingNames));
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus >= 400 && e.HttpStatus != 401)
                 {
@@ -98,6 +98,33 @@ namespace LogicAppAuth.Engine.LogicApps
 
             return new DeploymentValues(kept, parameterValues, string.Join("; ", reasons));
         }
+
+        /// <summary>Every string value in a document (decoded, so that escaped quotes read as quotes).</summary>
+        private static IEnumerable<string> Strings(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    yield return element.GetString() ?? "";
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var text in element.EnumerateObject().SelectMany(p => Strings(p.Value)))
+                    {
+                        yield return text;
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var text in element.EnumerateArray().SelectMany(Strings))
+                    {
+                        yield return text;
+                    }
+
+                    break;
+            }
+        }
+
+        private static IEnumerable<string> SettingNames(string text) => AppSetting.Matches(text).Cast<Match>().Select(m => m.Groups["name"].Value);
 
         /// <summary>The text with every app-setting expression replaced by its value; null when one of them is unknown or empty.</summary>
         public string? Resolve(string text)
