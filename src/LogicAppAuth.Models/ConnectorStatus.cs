@@ -42,5 +42,8 @@ namespace LogicAppAuth
         ServicePrincipal,
         Key,
         None,
+
+        /// <summary>A shared access signature (a connection string with a SharedAccessSignature and its se= expiry).</summary>
+        SharedAccessSignature,
     }
 }

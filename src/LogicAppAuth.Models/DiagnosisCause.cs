@@ -20,6 +20,12 @@ namespace LogicAppAuth
         SecretExpired,
         WrongTenant,
         Unknown,
+
+        /// <summary>A built-in connection names an app setting that is absent or empty.</summary>
+        AppSettingMissing,
+
+        /// <summary>A built-in connection's key matches neither current key of its authorization rule or account (-CheckKeys).</summary>
+        KeyRotated,
     }
 
     /// <summary>How urgent a diagnosis is: None (healthy), Warning (at risk, or not proven either way), Error (broken).</summary>

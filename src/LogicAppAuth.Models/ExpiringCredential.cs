@@ -72,5 +72,8 @@ namespace LogicAppAuth
         Secret,
         Certificate,
         OAuthConsent,
+
+        /// <summary>A shared access signature in a Standard app's built-in connection, ending at its se= time.</summary>
+        SharedAccessSignature,
     }
 }

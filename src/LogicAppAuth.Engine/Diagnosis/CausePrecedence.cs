@@ -9,11 +9,13 @@ namespace LogicAppAuth.Engine.Diagnosis
         public static readonly IReadOnlyList<DiagnosisCause> Order = new[]
         {
             DiagnosisCause.ConnectionDeleted,
+            DiagnosisCause.AppSettingMissing,
             DiagnosisCause.WrongTenant,
             DiagnosisCause.UserNotFound,
             DiagnosisCause.UserAccountDisabled,
             DiagnosisCause.CertificateExpired,
             DiagnosisCause.SecretExpired,
+            DiagnosisCause.KeyRotated,
             DiagnosisCause.ManagedIdentityNotAssigned,
             DiagnosisCause.AccessPolicyMissing,
             DiagnosisCause.PermissionMissing,

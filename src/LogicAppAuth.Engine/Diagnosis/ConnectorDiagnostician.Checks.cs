@@ -23,6 +23,13 @@ namespace LogicAppAuth.Engine.Diagnosis
             var status = facts.Status;
             var findings = new DiagnosisFindings();
             var result = new ConnectorDiagnosis();
+            if (facts.BuiltIn is LogicApps.BuiltInConnection builtIn)
+            {
+                hold.Dispose();
+                await CheckBuiltInAsync(facts, builtIn, findings, cancellationToken).ConfigureAwait(false);
+                return Build(work, findings, result, "");
+            }
+
             string subscriptionTenant = "";
             Task<GraphResponse>? userLookup = null, appLookup = null, organizationLookup = null, servicePrincipalLookup = null;
             string userNotLookedUp = "";

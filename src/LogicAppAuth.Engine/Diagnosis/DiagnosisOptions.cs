@@ -11,6 +11,9 @@ namespace LogicAppAuth.Engine.Diagnosis
         /// <summary>Call each connection's testLinks (GET), falling back to its testRequests (dynamicInvoke of a GET).</summary>
         public bool Live { get; set; }
 
+        /// <summary>Compare the keys in built-in connections' connection strings with their targets' current keys (needs each target's listKeys action).</summary>
+        public bool CheckKeys { get; set; }
+
         /// <summary>Scan failed runs of the workflows that use each connection for 401/403 action failures.</summary>
         public bool IncludeRunHistory { get; set; }
 

@@ -33,6 +33,11 @@ namespace LogicAppAuth.Engine.Diagnosis
             var id = Quote(target.ResourceId);
             var consent = $"Get-LogicConnectorConsentLink -ResourceId {id}";
             var managedIdentity = $"Set-LogicConnectorManagedIdentity -ResourceId {id}";
+            if (string.Equals(target.Kind, "BuiltIn", StringComparison.OrdinalIgnoreCase) && BuiltIn(cause, managedIdentity) is (string, string) builtIn)
+            {
+                return builtIn;
+            }
+
             switch (cause)
             {
                 case DiagnosisCause.None:
@@ -73,6 +78,26 @@ namespace LogicAppAuth.Engine.Diagnosis
                 default:
                     return ("The cause could not be proven from what was readable; see Evidence and SkippedChecks, grant the missing read permissions, or test the connection live.",
                         target.LiveTestRan && target.RunHistoryRan ? "" : $"Test-LogicConnectorAuth -ResourceId {id} -Live -IncludeRunHistory");
+            }
+        }
+
+        /// <summary>The advice for a Standard app's built-in connection, whose secrets live in app settings; null where the general advice applies.</summary>
+        private static (string Text, string Command)? BuiltIn(DiagnosisCause cause, string managedIdentity)
+        {
+            switch (cause)
+            {
+                case DiagnosisCause.AppSettingMissing:
+                    return ("Add the app setting the connection names to the Standard app (Evidence names it), or switch the connection to the app's managed identity, which needs no secret.", managedIdentity);
+                case DiagnosisCause.SecretExpired:
+                    return ("The shared access signature in the connection string has expired: switch the connection to the app's managed identity, or put a new signature into the app setting.", managedIdentity);
+                case DiagnosisCause.KeyRotated:
+                    return ("The key in the connection string was regenerated on its target: switch the connection to the app's managed identity, or put the current connection string into the app setting.", managedIdentity);
+                case DiagnosisCause.ManagedIdentityNotAssigned:
+                    return ("Enable the managed identity the connection names on the Standard app, and grant it the data role it needs on the target.", managedIdentity);
+                case DiagnosisCause.PermissionMissing:
+                    return ("Grant the app's managed identity the least-privileged data role the connection needs, at the scope of the target resource.", managedIdentity);
+                default:
+                    return null;
             }
         }
 

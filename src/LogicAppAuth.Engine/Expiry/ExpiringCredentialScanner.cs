@@ -88,7 +88,7 @@ namespace LogicAppAuth.Engine.Expiry
             Link(appRows, clientIds);
             CredentialsByAppId = appRows.GroupBy(r => r.AppId.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.ToList());
 
-            var kept = appRows.Concat(oauthRows)
+            var kept = appRows.Concat(oauthRows).Concat(SignatureRows(Entries))
                 .Where(r => options.Wants(r.Kind) && window.Keeps(r.EndDateTime, r.Expired) && options.Filter(r));
             return ApplicationCredentials.Sort(kept);
         }
@@ -193,6 +193,34 @@ namespace LogicAppAuth.Engine.Expiry
             sink.WriteVerbose($"Connections in scope: {distinct.Count} ({distinct.Count(c => c.Status.AuthenticationType == AuthenticationType.ServicePrincipal)} service principal, " +
                 $"{distinct.Count(c => c.Status.AuthenticationType == AuthenticationType.OAuth)} OAuth).");
             return distinct;
+        }
+
+        /// <summary>The shared access signatures in Standard apps' built-in connections that have an se= end, one row per connection.</summary>
+        private IEnumerable<ExpiringCredential> SignatureRows(IEnumerable<InventoryEntry> entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Facts.BuiltIn is LogicApps.BuiltInConnection connection && connection.Secret?.SignatureExpiry is DateTimeOffset end)
+                {
+                    yield return ApplicationCredentials.Stamp(new ExpiringCredential
+                    {
+                        ResourceId = connection.ResourceId,
+                        SubscriptionId = entry.Status.SubscriptionId,
+                        ResourceGroupName = entry.Status.ResourceGroupName,
+                        Name = connection.Name,
+                        Kind = CredentialKind.SharedAccessSignature,
+                        Source = "BuiltInConnection",
+                        DisplayName = connection.Name,
+                        ApiName = connection.Provider,
+                        EndDateTime = end,
+                        UsedBy = connection.Name,
+                        UsedByCount = 1,
+                        UsedByResourceId = connection.ResourceId,
+                        Detail = $"se= of the connection string in app setting {string.Join(", ", connection.Settings)} of Standard app {connection.AppName}" +
+                            (entry.Status.UsedBy.Length > 0 ? $"; called by {entry.Status.UsedBy.Replace(";", ", ")}" : ""),
+                    }, window);
+                }
+            }
         }
 
         /// <summary>token:clientId of every service-principal connection, as the inventory read it.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Inventory
 {
@@ -32,6 +33,9 @@ namespace LogicAppAuth.Engine.Inventory
         public (string Uri, string Method)? TestLink { get; private set; }
         public (string Uri, string Method, string Body)? TestRequest { get; private set; }
         public bool Exists => Status.Exists;
+
+        /// <summary>For a Standard app's built-in connection, the entry as read; null for an API connection.</summary>
+        public BuiltInConnection? BuiltIn { get; private set; }
 
         /// <summary>True when the document is Resource Graph's copy rather than a fresh ARM read.</summary>
         public bool FromResourceGraph { get; private set; }
@@ -68,6 +72,36 @@ namespace LogicAppAuth.Engine.Inventory
                 TestRequest = First(properties, "testRequests") is JsonElement request
                     ? (Json.String(request, "requestUri"), Json.String(request, "method"), Json.Path(request, "body") is JsonElement body ? body.GetRawText() : "")
                     : ((string, string, string)?)null,
+            };
+        }
+
+        /// <summary>A Standard app's built-in connection. Its parameters hold its target under the managed connector's own parameter name.</summary>
+        public static ConnectionFacts ForBuiltIn(BuiltInConnection connection)
+        {
+            var app = AzureResourceId.Parse(connection.AppId);
+            var requirement = Diagnosis.ConnectorRequirements.For(connection.ManagedApi);
+            var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (requirement != null && connection.Endpoint.Length > 0)
+            {
+                parameters[requirement.TargetParameters[0]] = connection.Endpoint;
+            }
+
+            return new ConnectionFacts(new ConnectorStatus
+            {
+                ResourceId = connection.ResourceId,
+                SubscriptionId = app.SubscriptionId,
+                ResourceGroupName = app.ResourceGroupName,
+                Name = connection.Name,
+                Location = connection.AppLocation,
+                Kind = "BuiltIn",
+                ApiName = connection.Provider,
+                DisplayName = connection.DisplayName,
+                Status = ConnectionStatus.Unknown,
+                AuthenticationType = connection.Authentication,
+            })
+            {
+                BuiltIn = connection,
+                Parameters = parameters,
             };
         }
 

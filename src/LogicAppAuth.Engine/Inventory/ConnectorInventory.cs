@@ -37,15 +37,19 @@ namespace LogicAppAuth.Engine.Inventory
         {
         }
 
-        /// <summary>An inventory that hands each connection, with its document and references, to <paramref name="consume"/>.</summary>
-        internal ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter, Action<InventoryEntry>? consume)
+        /// <summary>
+        /// An inventory that hands each connection, with its document and references, to <paramref name="consume"/>, sending
+        /// its requests through <paramref name="arm"/> when given (so that they count with the caller's).
+        /// </summary>
+        internal ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter, Action<InventoryEntry>? consume,
+            ArmRestClient? arm = null)
         {
             this.session = session;
             this.sink = sink;
             this.options = options;
             this.filter = filter ?? (_ => true);
             this.consume = consume ?? (entry => sink.WriteObject(entry.Status));
-            arm = session.Arm(sink);
+            this.arm = arm ?? session.Arm(sink);
         }
 
         /// <summary>
@@ -123,19 +127,25 @@ namespace LogicAppAuth.Engine.Inventory
             else if (id.IsType(AzureResourceId.WorkflowType))
             {
                 using var workflow = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Workflows}", id.Id, cancellationToken).ConfigureAwait(false);
-                await ListReferencedConnectionsAsync(ConnectionReferenceReader.ReadWorkflow(workflow.RootElement), cancellationToken).ConfigureAwait(false);
+                var references = new ReferenceMap();
+                references.Add(ConnectionReferenceReader.ReadWorkflow(workflow.RootElement));
+                await ListReferencedConnectionsAsync(references, cancellationToken).ConfigureAwait(false);
             }
             else if (id.IsType(AzureResourceId.SiteType))
             {
                 using var site = await arm.GetAsync($"{id.Id}?api-version={ApiVersions.Sites}", id.Id, cancellationToken).ConfigureAwait(false);
-                var references = await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false);
-                await ListReferencedConnectionsAsync(references, cancellationToken).ConfigureAwait(false);
+                var app = await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false);
+                await ListReferencedConnectionsAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            else if (id.IsType(BuiltInConnection.ResourceType))
+            {
+                await ListBuiltInConnectionAsync(id, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 throw new LogicAppAuthException("UnsupportedResourceType", FailureKind.InvalidArgument,
-                    $"'{id.Id}' is a {id.ResourceType}. Give a subscription, resource group, Microsoft.Web/connections, Microsoft.Logic/workflows or Standard logic app (Microsoft.Web/sites) id.",
-                    resourceId);
+                    $"'{id.Id}' is a {id.ResourceType}. Give a subscription, resource group, Microsoft.Web/connections, Microsoft.Logic/workflows, Standard logic app " +
+                    "(Microsoft.Web/sites) or built-in connection ({app id}/serviceProviderConnections/{name}) id.", resourceId);
             }
         }
 
@@ -254,6 +264,7 @@ namespace LogicAppAuth.Engine.Inventory
             }
 
             collector.ReferencesComplete();
+            AddBuiltIns(collector, inScope);
             await connections.ConfigureAwait(false);
             collector.EmitMissing(inScope, "not in the connection list of its resource group");
         }
@@ -371,14 +382,18 @@ namespace LogicAppAuth.Engine.Inventory
             else if (ConnectionReferenceReader.IsStandardApp(row))
             {
                 var site = row.Clone();
-                standardApps.Start(async () => references.Add(await StandardAppConnectionsAsync(site, cancellationToken).ConfigureAwait(false)));
+                standardApps.Start(async () => references.AddAll(await StandardAppConnectionsAsync(site, cancellationToken).ConfigureAwait(false)));
             }
         }
 
-        /// <summary>A Standard app's connections.json; without the right to read it, the app is left out of UsedBy with one warning.</summary>
-        private async Task<IReadOnlyList<ConnectionReference>> StandardAppConnectionsAsync(JsonElement site, CancellationToken cancellationToken)
+        /// <summary>
+        /// What a Standard app's connections.json says: the API connections it uses, and its built-in connections with
+        /// the workflows that call them. Without the right to read it, the app is left out of UsedBy with one warning.
+        /// </summary>
+        internal async Task<ReferenceMap> StandardAppConnectionsAsync(JsonElement site, CancellationToken cancellationToken)
         {
             var siteId = Json.String(site, "id");
+            var app = new ReferenceMap();
             try
             {
                 using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
@@ -386,7 +401,7 @@ namespace LogicAppAuth.Engine.Inventory
                 using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
                 if (file == null)
                 {
-                    return Array.Empty<ConnectionReference>();
+                    return app;
                 }
 
                 var values = await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
@@ -398,19 +413,89 @@ namespace LogicAppAuth.Engine.Inventory
                         "and diagnoses say so.");
                 }
 
-                return references;
+                app.Add(references);
+                var builtIns = BuiltInConnection.Read(site, file.RootElement, values);
+                if (builtIns.Count > 0)
+                {
+                    app.AddBuiltIns(builtIns);
+                    app.Add(await ServiceProviderCallsAsync(siteId, cancellationToken).ConfigureAwait(false));
+                }
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 404 || e.HttpStatus == 400)
             {
-                options.RecordGap(AzureResourceId.ResourceGroup(AzureResourceId.SubscriptionOf(siteId), Json.String(site, "resourceGroup").Length > 0 ? Json.String(site, "resourceGroup") : GroupOf(siteId)),
+                options.RecordGap(AzureResourceId.ResourceGroup(AzureResourceId.SubscriptionOf(siteId), GroupOf(siteId)),
                     "Standard apps", $"connections.json of Standard app {Json.String(site, "name")} not readable ({e.HttpStatus} {e.ErrorId})");
                 if (options.FirstTime("ListWorkflowsConnectionsRefused:" + e.HttpStatus))
                 {
                     sink.WriteWarning($"Reading Standard logic apps' connections.json failed ({e.HttpStatus} {e.ErrorId}, e.g. {siteId}); UsedBy leaves those apps out and their " +
                         "identities and access policies are not checked. It needs Microsoft.Web/sites/listWorkflowsConnections/action (e.g. Logic App Standard Reader or Website Contributor).");
                 }
+            }
 
-                return Array.Empty<ConnectionReference>();
+            return app;
+        }
+
+        /// <summary>Which of a Standard app's workflows call which built-in connection (<c>GET {site}/workflows</c>, then each workflow's files).</summary>
+        private async Task<IReadOnlyList<ConnectionReference>> ServiceProviderCallsAsync(string siteId, CancellationToken cancellationToken)
+        {
+            var names = new List<string>();
+            var calls = new List<ConnectionReference>();
+            try
+            {
+                await arm.ListAsync($"{siteId}/workflows?api-version={ApiVersions.Sites}", w => names.Add(AzureResourceId.LastSegment(Json.String(w, "name"))), siteId, cancellationToken)
+                    .ConfigureAwait(false);
+                await Concurrency.ForEachAsync(names, async name =>
+                {
+                    using var workflow = await arm.GetAsync($"{siteId}/workflows/{name}?api-version={ApiVersions.Sites}", siteId, cancellationToken).ConfigureAwait(false);
+                    if (Json.Path(workflow.RootElement, "properties", "files", "workflow.json") is JsonElement file)
+                    {
+                        var found = ConnectionReferenceReader.ReadServiceProviderCalls(siteId, name, file);
+                        lock (calls)
+                        {
+                            calls.AddRange(found);
+                        }
+                    }
+                }, cancellationToken, 4).ConfigureAwait(false);
+            }
+            catch (LogicAppAuthException e) when (e.HttpStatus == 403)
+            {
+                if (options.FirstTime("SiteWorkflowsRefused"))
+                {
+                    sink.WriteWarning($"The workflows of Standard apps could not be read ({e.HttpStatus} {e.ErrorId}, e.g. {siteId}); UsedBy of their built-in connections is empty. " +
+                        "It needs Microsoft.Web/sites/workflows/read (Reader is enough).");
+                }
+            }
+
+            return calls;
+        }
+
+        /// <summary>Adds the built-in connections the apps read so far declare, those in scope.</summary>
+        private static void AddBuiltIns(ConnectionCollector collector, Func<string, bool> inScope)
+        {
+            foreach (var builtIn in collector.References.BuiltIns.Where(b => inScope(b.ResourceId)))
+            {
+                collector.Add(ConnectionFacts.ForBuiltIn(builtIn));
+            }
+        }
+
+        /// <summary>One built-in connection by id: its app's connections.json and workflows are read, and the entry emitted (or a NotFound row / an error when it has none).</summary>
+        private async Task ListBuiltInConnectionAsync(AzureResourceId id, CancellationToken cancellationToken)
+        {
+            var (siteId, entry) = BuiltInConnection.Split(id.Id);
+            using var site = await arm.GetAsync($"{siteId}?api-version={ApiVersions.Sites}", siteId, cancellationToken).ConfigureAwait(false);
+            var collector = new ConnectionCollector(await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false), filter, consume);
+            collector.ReferencesComplete();
+            AddBuiltIns(collector, builtIn => string.Equals(builtIn, id.Id, StringComparison.OrdinalIgnoreCase));
+            if (!collector.References.BuiltIns.Any(b => string.Equals(b.EntryName, entry, StringComparison.OrdinalIgnoreCase)))
+            {
+                if (!options.MissingConnectionsAsRows)
+                {
+                    throw new LogicAppAuthException("ResourceNotFound", FailureKind.ObjectNotFound,
+                        $"Standard app {AzureResourceId.LastSegment(siteId)} has no built-in connection '{entry}' in its connections.json. Check the name (Get-LogicConnectorStatus lists them).", id.Id)
+                    { HttpStatus = 404 };
+                }
+
+                collector.EmitGone(id, "not in the app's serviceProviderConnections");
             }
         }
 
@@ -445,12 +530,13 @@ namespace LogicAppAuth.Engine.Inventory
             }
         }
 
-        private async Task ListReferencedConnectionsAsync(IReadOnlyList<ConnectionReference> used, CancellationToken cancellationToken)
+        /// <summary>The connections a workflow or Standard app uses (<paramref name="used"/>: what it says), each read by id.</summary>
+        private async Task ListReferencedConnectionsAsync(ReferenceMap used, CancellationToken cancellationToken)
         {
-            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
-            collector.References.Add(used);
+            var collector = new ConnectionCollector(used, filter, consume);
             collector.ReferencesComplete();
-            var distinct = used.GroupBy(r => r.ConnectionId, StringComparer.OrdinalIgnoreCase).Select(g => g.Key).ToList();
+            AddBuiltIns(collector, _ => true);
+            var distinct = used.ConnectionIds().Where(c => !BuiltInConnection.IsBuiltInId(c)).ToList();
             await Concurrency.ForEachAsync(distinct, async connectionId =>
             {
                 try

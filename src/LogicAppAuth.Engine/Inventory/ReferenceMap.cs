@@ -6,9 +6,13 @@ using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Inventory
 {
-    /// <summary>Which logic apps use which connection. Connection ids compare case-insensitively, as ARM ids do.</summary>
+    /// <summary>
+    /// What the logic apps read so far say: which of them use which connection (ids compare case-insensitively, as ARM
+    /// ids do), and the built-in connections Standard apps declare.
+    /// </summary>
     internal sealed class ReferenceMap
     {
+        private readonly List<BuiltInConnection> builtIns = new List<BuiltInConnection>();
         private readonly object gate = new object();
         private readonly Dictionary<string, List<ConnectionReference>> byConnection = new Dictionary<string, List<ConnectionReference>>(StringComparer.OrdinalIgnoreCase);
 
@@ -38,12 +42,35 @@ namespace LogicAppAuth.Engine.Inventory
         public void AddAll(ReferenceMap other)
         {
             List<ConnectionReference> all;
+            List<BuiltInConnection> declared;
             lock (other.gate)
             {
                 all = other.byConnection.Values.Concat(other.byName.Values).SelectMany(l => l).ToList();
+                declared = other.builtIns.ToList();
             }
 
             Add(all);
+            AddBuiltIns(declared);
+        }
+
+        public void AddBuiltIns(IEnumerable<BuiltInConnection> connections)
+        {
+            lock (gate)
+            {
+                builtIns.AddRange(connections);
+            }
+        }
+
+        /// <summary>The built-in connections the Standard apps read so far declare.</summary>
+        public IReadOnlyList<BuiltInConnection> BuiltIns
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return builtIns.ToList();
+                }
+            }
         }
 
         /// <summary>The references to a connection: by its id, and those matched only by name within its subscription.</summary>
@@ -65,6 +92,15 @@ namespace LogicAppAuth.Engine.Inventory
                 }
 
                 return found;
+            }
+        }
+
+        /// <summary>The connection ids referenced by id.</summary>
+        public IReadOnlyList<string> ConnectionIds()
+        {
+            lock (gate)
+            {
+                return byConnection.Keys.ToList();
             }
         }
 

@@ -59,6 +59,12 @@ namespace LogicAppAuth.Engine.LogicApps
         /// <summary>How many connection references the logic app has (a failed action that names none is attributed only when there is one).</summary>
         public int ReferenceCount { get; set; } = 1;
 
+        /// <summary>For a built-in connection: a trigger of the workflow calls it (it receives from its target).</summary>
+        public bool CalledByTrigger { get; set; }
+
+        /// <summary>For a built-in connection: an action of the workflow calls it (it mostly sends to its target).</summary>
+        public bool CalledByAction { get; set; }
+
         public bool UsesManagedIdentity => string.Equals(AuthenticationType, "ManagedServiceIdentity", StringComparison.OrdinalIgnoreCase);
 
         public string Kind => IsStandardApp ? "Standard app" : "workflow";

@@ -99,6 +99,69 @@ namespace LogicAppAuth.Engine.LogicApps
 
         private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
 
+        /// <summary>
+        /// The built-in connections a Standard app's workflow calls: every action and trigger (nested ones too) whose
+        /// <c>inputs.serviceProviderConfiguration.connectionName</c> names a serviceProviderConnections entry.
+        /// </summary>
+        public static IReadOnlyList<ConnectionReference> ReadServiceProviderCalls(string siteId, string workflowName, JsonElement workflowFile)
+        {
+            var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var triggers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (Json.Path(workflowFile, "definition") is JsonElement definition)
+            {
+                WalkServiceProviderCalls(Json.Path(definition, "actions"), names);
+                WalkServiceProviderCalls(Json.Path(definition, "triggers"), triggers);
+            }
+
+            foreach (var trigger in triggers)
+            {
+                names[trigger.Key] = trigger.Value;
+            }
+
+            var connections = names.Values.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return connections.Select(connection => new ConnectionReference
+            {
+                CalledByTrigger = triggers.Values.Contains(connection, StringComparer.OrdinalIgnoreCase),
+                CalledByAction = names.Any(n => !triggers.ContainsKey(n.Key) && string.Equals(n.Value, connection, StringComparison.OrdinalIgnoreCase)),
+                ResourceId = $"{siteId}/workflows/{workflowName}",
+                Name = workflowName,
+                IsStandardApp = true,
+                ConnectionId = $"{siteId}/serviceProviderConnections/{connection}",
+                ConnectionName = connection,
+                ReferenceName = connection,
+                ActionReferences = names,
+                ReferenceCount = connections.Count,
+            }).ToList();
+        }
+
+        private static void WalkServiceProviderCalls(JsonElement? actions, Dictionary<string, string> names)
+        {
+            if (!(actions is JsonElement set) || set.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            foreach (var action in set.EnumerateObject())
+            {
+                var connection = Json.String(action.Value, "inputs", "serviceProviderConfiguration", "connectionName");
+                if (connection.Length > 0 && !connection.Contains("@"))
+                {
+                    names[action.Name] = connection;
+                }
+
+                WalkServiceProviderCalls(Json.Path(action.Value, "actions"), names);
+                WalkServiceProviderCalls(Json.Path(action.Value, "else", "actions"), names);
+                WalkServiceProviderCalls(Json.Path(action.Value, "default", "actions"), names);
+                if (Json.Path(action.Value, "cases") is JsonElement cases && cases.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var branch in cases.EnumerateObject())
+                    {
+                        WalkServiceProviderCalls(Json.Path(branch.Value, "actions"), names);
+                    }
+                }
+            }
+        }
+
         /// <summary>connections.json out of a <c>listWorkflowsConnections</c> answer; some answers carry it as a JSON string rather than an object.</summary>
         public static JsonDocument? ConnectionsFile(JsonElement listAnswer)
         {

@@ -25,16 +25,27 @@ namespace LogicAppAuth.Engine.LogicApps
         private static readonly Regex WholeParameter = new Regex(@"^\s*@parameters\(\s*'(?<name>[^']+)'\s*\)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private readonly IReadOnlyDictionary<string, string> settings;
         private readonly JsonElement? parameters;
+        private readonly bool settingsRead;
 
-        private DeploymentValues(IReadOnlyDictionary<string, string> settings, JsonElement? parameters, string unreadable)
+        private DeploymentValues(IReadOnlyDictionary<string, string> settings, JsonElement? parameters, string unreadable, bool settingsRead = false)
         {
             this.settings = settings;
             this.parameters = parameters;
+            this.settingsRead = settingsRead;
             Unreadable = unreadable;
         }
 
         /// <summary>Why some referenced value could not be read ("" when everything was).</summary>
         public string Unreadable { get; }
+
+        /// <summary>True when the app settings were read, so that a name not among them is known to be absent.</summary>
+        public bool SettingsRead => settingsRead;
+
+        /// <summary>The app settings <paramref name="text"/> names (<c>@appsetting('NAME')</c>, <c>@{appsetting('NAME')}</c>).</summary>
+        public static IReadOnlyList<string> SettingsIn(string text) => SettingNames(text).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+        /// <summary>True when a setting the file names is absent or empty (known only when the settings were read).</summary>
+        public bool IsMissing(string name) => settingsRead && (!settings.TryGetValue(name, out var value) || value.Length == 0);
 
         /// <summary>True when <paramref name="text"/> holds an app-setting or parameter expression.</summary>
         public static bool IsExpression(string text) => AppSetting.IsMatch(text) || WholeParameter.IsMatch(text);
@@ -56,6 +67,7 @@ namespace LogicAppAuth.Engine.LogicApps
 
             var reasons = new List<string>();
             var kept = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            bool read = false;
             JsonElement? parameterValues = null;
             if (wantsParameters)
             {
@@ -82,6 +94,7 @@ namespace LogicAppAuth.Engine.LogicApps
                 try
                 {
                     using var answer = await arm.PostAsync($"{siteId}/config/appsettings/list?api-version={ApiVersions.Sites}", null, siteId, cancellationToken).ConfigureAwait(false);
+                    read = true;
                     if (Json.Path(answer.RootElement, "properties") is JsonElement properties && properties.ValueKind == JsonValueKind.Object)
                     {
                         foreach (var setting in properties.EnumerateObject().Where(p => names.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.String))
@@ -96,7 +109,7 @@ namespace LogicAppAuth.Engine.LogicApps
                 }
             }
 
-            return new DeploymentValues(kept, parameterValues, string.Join("; ", reasons));
+            return new DeploymentValues(kept, parameterValues, string.Join("; ", reasons), read);
         }
 
         /// <summary>Every string value in a document (decoded, so that escaped quotes read as quotes).</summary>

@@ -167,6 +167,38 @@ namespace LogicAppAuth.Engine.Remediation
             return JsonEdit.Serialize(content, indented: true);
         }
 
+        /// <summary>Whether a serviceProviderConnections entry already signs in with the managed identity wanted ("" = the app's system-assigned one).</summary>
+        public bool BuiltInUsesManagedIdentity(string entryName, string userAssignedIdentity)
+        {
+            var provider = JsonEdit.Get(Content, "serviceProviderConnections", entryName, "parameterValues", "authProvider");
+            return string.Equals(Values.Resolve(JsonEdit.String(provider, "Type")), ManagedServiceIdentity, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(Values.Resolve(JsonEdit.String(provider, "Identity")) ?? "", userAssignedIdentity, StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>
+        /// The file's new text: the built-in connection's parameters become the provider's managed-identity set (the
+        /// target's endpoint and <c>authProvider</c>); the connection string or key it replaces is dropped from the file
+        /// (the app setting that held it stays), and every other entry and property is kept in its order.
+        /// </summary>
+        public string WithBuiltInManagedIdentity(string entryName, string endpointParameter, string endpoint, string userAssignedIdentity)
+        {
+            var content = (JsonObject)Content.DeepClone();
+            var entry = (JsonObject)JsonEdit.Get(content, "serviceProviderConnections", entryName)!;
+            var authProvider = new JsonObject { ["Type"] = ManagedServiceIdentity };
+            if (userAssignedIdentity.Length > 0)
+            {
+                authProvider["Identity"] = userAssignedIdentity;
+            }
+
+            entry[JsonEdit.KeyOf(entry, "parameterValues")] = new JsonObject { [endpointParameter] = endpoint, ["authProvider"] = authProvider };
+            if (JsonEdit.Get(entry, "parameterSetName") != null)
+            {
+                entry[JsonEdit.KeyOf(entry, "parameterSetName")] = ManagedServiceIdentity;
+            }
+
+            return JsonEdit.Serialize(content, indented: true);
+        }
+
         /// <summary>The file's content; a byte order mark (which some editors write) is not part of the JSON.</summary>
         private static JsonObject Parse(string text)
         {

@@ -134,7 +134,8 @@ namespace LogicAppAuth.Engine.Remediation
         {
             var fix = BackupFix.FromJson(header);
             string? bad = fix.Connections.Count == 0 ? "it names no connection"
-                : fix.Connections.FirstOrDefault(c => !IsType(c, AzureResourceId.ConnectionType)) is { } connection ? $"'{connection}' is not an API connection id"
+                : fix.Connections.FirstOrDefault(c => !IsType(c, AzureResourceId.ConnectionType) && !IsType(c, LogicApps.BuiltInConnection.ResourceType)) is { } connection
+                    ? $"'{connection}' is not an API connection or built-in connection id"
                 : fix.Holders.FirstOrDefault(h => !IsType(h, AzureResourceId.WorkflowType) && !IsType(h, AzureResourceId.SiteType)) is { } holder ? $"'{holder}' is not a workflow or Standard app id"
                 : fix.Targets.FirstOrDefault(t => TryParse(t) == null) is { } target ? $"'{target}' is not a resource id"
                 : null;

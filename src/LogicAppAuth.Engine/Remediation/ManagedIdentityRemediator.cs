@@ -54,14 +54,19 @@ namespace LogicAppAuth.Engine.Remediation
         public async Task<RemediationPlan> PlanAsync(string connectionId, IOperationSink sink, CancellationToken cancellationToken)
         {
             var id = AzureResourceId.Parse(connectionId);
+            var arm = session.Arm(sink);
+            var reads = new RemediationReads(arm, new ConnectorInventory(session, sink, new InventoryOptions(useResourceGraph: false)), providerVersions);
+            if (id.IsType(BuiltInConnection.ResourceType))
+            {
+                return await PlanBuiltInAsync(reads, id, sink, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!id.IsType(AzureResourceId.ConnectionType))
             {
                 throw new LogicAppAuthException("NotAConnection", FailureKind.InvalidArgument,
-                    $"'{id.Id}' is a {id.ResourceType}, not an API connection (Microsoft.Web/connections). Pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth.", id.Id);
+                    $"'{id.Id}' is a {id.ResourceType}, not an API connection (Microsoft.Web/connections) or a Standard app's built-in connection ({{app id}}/serviceProviderConnections/{{name}}). Pipe connections from Get-LogicConnectorStatus or Test-LogicConnectorAuth.", id.Id);
             }
 
-            var arm = session.Arm(sink);
-            var reads = new RemediationReads(arm, new ConnectorInventory(session, sink, new InventoryOptions(useResourceGraph: false)), providerVersions);
             var connection = await reads.ReadAsync(id.Id, ApiVersions.Connections, cancellationToken).ConfigureAwait(false);
             var properties = JsonEdit.Get(connection, "properties");
             var apiName = JsonEdit.String(properties, "api", "name");

@@ -67,6 +67,19 @@ namespace LogicAppAuth.Engine.Remediation
             return result;
         }
 
+        /// <summary>A Standard app (read fresh) and what its connections.json says: its built-in connections and the workflows that call them.</summary>
+        public async Task<(JsonObject Site, ReferenceMap App, AppConnectionsFile Listed)> StandardAppAsync(string siteId, CancellationToken cancellationToken)
+        {
+            using var site = await arm.GetAsync($"{siteId}?api-version={ApiVersions.Sites}", siteId, cancellationToken).ConfigureAwait(false);
+            var app = await inventory.StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false);
+            using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
+                .ConfigureAwait(false);
+            using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
+            var values = file == null ? DeploymentValues.None : await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
+            var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()), values);
+            return (JsonEdit.ToObject(site), app, listed);
+        }
+
         public async Task<ConnectorShape> ShapeAsync(string subscriptionId, string location, string apiName, CancellationToken cancellationToken)
         {
             var path = $"/subscriptions/{subscriptionId}/providers/Microsoft.Web/locations/{location}/managedApis/{apiName}";

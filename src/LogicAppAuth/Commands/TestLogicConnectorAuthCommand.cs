@@ -32,6 +32,9 @@ namespace LogicAppAuth.Commands
         [Parameter]
         public DateTime Since { get; set; }
 
+        [Parameter]
+        public SwitchParameter CheckKeys { get; set; }
+
         protected override void BeginProcessing()
         {
             bool since = MyInvocation.BoundParameters.ContainsKey(nameof(Since));
@@ -40,6 +43,7 @@ namespace LogicAppAuth.Commands
                 Live = Live,
                 IncludeRunHistory = IncludeRunHistory || since,
                 UseResourceGraph = !NoResourceGraph,
+                CheckKeys = CheckKeys,
             };
             if (since)
             {
