@@ -21,6 +21,21 @@ function Get-TestSandbox {
     $ready | Add-Member -NotePropertyName ReadyFile -NotePropertyValue $env:LOGICAPPAUTH_TEST_SANDBOX_READY -PassThru
 }
 
+function Get-ScenarioId {
+    <# The ids of the scenario the sandbox runs, as its ready file publishes them, under the names tests use:
+       TenantId, SubscriptionId (Contoso Integration (Prod)), DevTestSubscriptionId (Contoso Dev/Test), and
+       ObjectId/ClientId of each signing-in principal (Principals.<name>). No test file repeats these GUIDs. #>
+    param($Sandbox = (Get-TestSandbox))
+    $bySubscriptionName = @{}
+    foreach ($subscription in $Sandbox.subscriptions) { $bySubscriptionName[$subscription.displayName] = $subscription.subscriptionId }
+    [pscustomobject]@{
+        TenantId              = $Sandbox.tenantId
+        SubscriptionId        = $bySubscriptionName['Contoso Integration (Prod)']
+        DevTestSubscriptionId = $bySubscriptionName['Contoso Dev/Test']
+        Principals            = $Sandbox.principals
+    }
+}
+
 function Get-ScenarioTime {
     <# A time as a scenario file writes it, as the sandbox serves it: the file's times stand as on its timesAsOf and
        move with the sandbox's start (timeAnchor in the ready file), so that tests expect what any day serves. #>
@@ -61,3 +76,6 @@ function Invoke-FreshPwsh {
     try { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $ScriptBlock -args $ArgumentList 2>&1 }
     finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
 }
+
+# The running scenario's ids ($Contoso.SubscriptionId, ...), also at discovery (dot-source this file in BeforeDiscovery).
+$script:Contoso = if ($env:LOGICAPPAUTH_TEST_SANDBOX_READY -and (Test-Path $env:LOGICAPPAUTH_TEST_SANDBOX_READY)) { Get-ScenarioId } else { $null }
