@@ -6,6 +6,11 @@ if (-not $script:ModulePath) {
 $script:SandboxPath = if ($env:LOGICAPPAUTH_TEST_SANDBOX_PATH) { $env:LOGICAPPAUTH_TEST_SANDBOX_PATH } else { Join-Path $PSScriptRoot '../../output/sandbox' }
 Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1') -Force
 
+function Get-PinnedVersion([string] $Name) {
+    <# A version from Versions.props, the repository's one table of packages fetched outside a PackageReference. #>
+    ([xml](Get-Content (Join-Path $PSScriptRoot '../../Versions.props') -Raw)).Project.PropertyGroup.$Name
+}
+
 function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
     <# A direct ARM call outside the module, as the calling test file's $adminToken on its $sb: the raw text the sandbox answers. #>
     $separator = if ($Path.Contains('?')) { '&' } else { '?' }
