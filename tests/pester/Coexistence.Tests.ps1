@@ -77,9 +77,9 @@ Describe 'Other Azure SDK versions in the session' {
 
         $default = '"Default" System.Runtime.Loader.DefaultAssemblyLoadContext #0'
         $private = 'LogicAppAuth dependency load context'
-        $report.Assemblies | Should -Contain "Azure.Core 1.38.0.0 @ $default"
-        $report.Assemblies | Should -Contain "Azure.Identity 1.11.4.0 @ $default"
-        $report.Assemblies | Should -Contain "Microsoft.Identity.Client 4.60.4.0 @ $default"
+        $report.Assemblies | Should -Contain "Azure.Core $(Get-PinnedVersion CoexistenceAzureCoreVersion).0 @ $default"
+        $report.Assemblies | Should -Contain "Azure.Identity $(Get-PinnedVersion CoexistenceAzureIdentityVersion).0 @ $default"
+        $report.Assemblies | Should -Contain "Microsoft.Identity.Client $(Get-PinnedVersion CoexistenceMsalVersion).0 @ $default"
         # Only the old copies are in the Default context; the module's own are in its private context, and newer.
         @($report.Assemblies | Where-Object { $_ -like "*@ $default" }).Count | Should -Be 3
         foreach ($name in 'Azure.Core', 'Microsoft.Identity.Client') {

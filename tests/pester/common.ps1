@@ -33,6 +33,7 @@ function Get-ScenarioId {
     param($Sandbox = (Get-TestSandbox))
     $bySubscriptionName = @{}
     foreach ($subscription in $Sandbox.subscriptions) { $bySubscriptionName[$subscription.displayName] = $subscription.subscriptionId }
+    if (-not $bySubscriptionName['Contoso Integration (Prod)']) { throw "The sandbox's ready file names no 'Contoso Integration (Prod)' subscription: is it the contoso scenario?" }
     [pscustomobject]@{
         TenantId              = $Sandbox.tenantId
         SubscriptionId        = $bySubscriptionName['Contoso Integration (Prod)']

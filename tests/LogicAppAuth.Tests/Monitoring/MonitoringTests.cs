@@ -4,7 +4,7 @@ using LogicAppAuth.Engine.Monitoring;
 using LogicAppAuth.Engine.Operations;
 using Xunit;
 
-namespace LogicAppAuth.Tests.Expiry;
+namespace LogicAppAuth.Tests.Monitoring;
 
 public class PrometheusTextTests
 {
