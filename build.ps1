@@ -40,6 +40,13 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
+function Get-PinnedVersion([string] $Name) {
+    # Versions.props is the one table of versions fetched outside a PackageReference (Pester, ...).
+    $value = ([xml](Get-Content (Join-Path $root 'Versions.props') -Raw)).Project.PropertyGroup.$Name
+    if (-not $value) { throw "Versions.props has no $Name." }
+    $value
+}
+
 function Get-NuGetPackageRoot {
     $line = & dotnet nuget locals global-packages --list
     ($line -replace '^global-packages:\s*', '').Trim()
@@ -126,7 +133,7 @@ function Invoke-PesterTests([string] $Results) {
     [string[]] $pathArgument = if ($TestPath) { '-TestPath', ((($TestPath -split ',') | ForEach-Object { (Resolve-Path $_).Path }) -join ',') } else { @() }
     & dotnet $pwshDll -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
         -ModulePath (Join-Path $moduleFolder 'LogicAppAuth.psd1') -SandboxPath $sandboxFolder `
-        -PesterPath (Join-Path (Get-NuGetPackageRoot) 'pester/6.2.0/tools/Pester.psd1') -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument | Out-Host
+        -PesterPath (Join-Path (Get-NuGetPackageRoot) "pester/$(Get-PinnedVersion PesterVersion)/tools/Pester.psd1") -SummaryPath $pesterSummary -ResultsPath $Results @pathArgument | Out-Host
     $counts = @{ Passed = 0; Failed = 1 }
     if (Test-Path $pesterSummary) {
         $summary = Get-Content $pesterSummary -Raw | ConvertFrom-Json

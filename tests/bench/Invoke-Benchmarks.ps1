@@ -3,7 +3,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SandboxPath,
-    [ValidateSet('inventory', 'diagnose', 'expiry', 'report')] [string[]] $Case = @('inventory', 'diagnose', 'expiry', 'report'),
+    [ValidateSet('inventory', 'diagnose', 'diagnose-tenant', 'expiry', 'report')] [string[]] $Case = @('inventory', 'diagnose', 'diagnose-tenant', 'expiry', 'report'),
     [switch] $SkipBaseline
 )
 $ErrorActionPreference = 'Stop'
@@ -74,6 +74,31 @@ if ($Case -contains 'diagnose') {
         $speedup = [math]::Round($baseline.Seconds / $module.Seconds, 1)
         "baseline / module: ${speedup}x faster (target >= 20x: $(if ($speedup -ge 20) { 'met' } else { 'MISSED' })); requests $($baseline.Requests) vs $($module.Requests)"
     }
+}
+
+if ($Case -contains 'diagnose-tenant') {
+    # Issue 13: the inventory's tenant (10 subscriptions, 10,000 connections, 3,000 workflows, 200 Standard apps) with
+    # 5,000 users and 500 service principals, 50 ms per request; diagnosis and inventory of it in one process.
+    $latencyMs = 50
+    $generate = 'subscriptions=10,connections=10000,workflows=3000,standardApps=200,users=5000,applications=500,servicePrincipals=500'
+    $sandbox = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath -ExtraArguments @('--generate', $generate, '--latency-ms', $latencyMs) -Scenario ''
+    try {
+        $json = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-DiagnoseTenant.ps1') -ReadyFile $sandbox.ReadyFile -ModulePath $ModulePath
+        if ($LASTEXITCODE -ne 0) { throw "diagnose-tenant failed: $json" }
+        $result = ($json | Select-Object -Last 1) | ConvertFrom-Json
+    }
+    finally { $sandbox | Stop-LogicAppAuthSandbox }
+
+    "diagnose-tenant: $generate, $latencyMs ms per request (diagnosis first, then the inventory, in one pwsh)"
+    $result | Format-List DiagnosisRows, DiagnosisSeconds, DiagnosisRequests, DiagnosisGraph, InventoryRows, InventorySeconds, InventoryRequests, PeakWorkingSetMB | Out-String
+    $ratio = [math]::Round($result.DiagnosisSeconds / $result.InventorySeconds, 1)
+    "diagnosis / inventory wall time: ${ratio}x (target <= 3x: $(if ($ratio -le 3) { 'met' } else { 'MISSED' }))"
+    # As the diagnose case counts them: the module's own count of distinct look-ups, from its -Verbose summary.
+    $lookups = if ($result.Summary -match '(\d+) distinct Graph look-up') { [int]$Matches[1] } else { 0 }
+    $allowed = 1.1 * [math]::Ceiling($lookups / 20)
+    "distinct Graph look-ups: $lookups; Graph requests: $($result.DiagnosisGraph) (target <= 1.1 x ceil(look-ups / 20) = $allowed): $(if ($lookups -gt 0 -and $result.DiagnosisGraph -le $allowed) { 'met' } else { 'MISSED' })"
+    "peak working set: $($result.PeakWorkingSetMB) MB (target <= 400 MB: $(if ($result.PeakWorkingSetMB -le 400) { 'met' } else { 'MISSED' }))"
+    "summary: $($result.Summary)"
 }
 
 if ($Case -contains 'expiry') {

@@ -2,7 +2,8 @@
 # without the roles a call needs. Reads run against the shared contoso sandbox; Set-LogicConnectorManagedIdentity
 # only with -WhatIf, or as callers whose writes the sandbox refuses.
 BeforeDiscovery {
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $prod = $Contoso.SubscriptionId
     $group = "/subscriptions/$prod/resourceGroups/rg-integration"
     $cmdlets = 'Get-LogicConnectorStatus', 'Test-LogicConnectorAuth', 'Set-LogicConnectorManagedIdentity'
 
@@ -46,7 +47,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $prod = $Contoso.SubscriptionId
     $group = "/subscriptions/$prod/resourceGroups/rg-integration"
     $connect = Get-SandboxConnectParameters $sandbox
     Connect-LogicAppAuth @connect | Out-Null
@@ -271,9 +272,9 @@ Describe 'Callers without the roles a call needs' {
     }
 
     It 'no-role caller gets PermissionDenied naming the read action and scope from <Cmdlet>' -TestCases @(
-        @{ Cmdlet = 'Get-LogicConnectorStatus'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
-        @{ Cmdlet = 'Test-LogicConnectorAuth'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
-        @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Action = 'Microsoft.Web/connections/read'; Target = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired' }
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Action = 'Microsoft.Web/connections/read'; Target = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired" }
+        @{ Cmdlet = 'Test-LogicConnectorAuth'; Action = 'Microsoft.Web/connections/read'; Target = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired" }
+        @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Action = 'Microsoft.Web/connections/read'; Target = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Web/connections/office365-expired" }
     ) {
         param($Cmdlet, $Action, $Target)
         Connect-As norole
@@ -298,12 +299,12 @@ Describe 'Callers without the roles a call needs' {
 
 Describe 'Names and ids that would change the request path' {
     It '<Cmdlet> refuses <Case> with <ErrorId> (InvalidArgument) before any request' -TestCases @(
-        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'a resource group with /../'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration/../rg-standard' }; ErrorId = 'InvalidResourceName' }
-        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'a resource group with ?'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'x?' }; ErrorId = 'InvalidResourceName' }
-        @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Case = 'a name with ?api-version'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration'; Name = 'a?api-version=2016-06-01&x='; WhatIf = $true }; ErrorId = 'InvalidResourceName' }
-        @{ Cmdlet = 'Get-LogicConnectorConsentLink'; Case = 'a name with #'; Splat = @{ SubscriptionId = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'; ResourceGroupName = 'rg-integration'; Name = 'office365-expired#x' }; ErrorId = 'InvalidResourceName' }
-        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'an id with .. segments'; Splat = @{ ResourceId = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/x/../../../../rg-standard' }; ErrorId = 'InvalidResourceId' }
-        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'an id with ?'; Splat = @{ ResourceId = '/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/a?api-version=2016-06-01' }; ErrorId = 'InvalidResourceId' }
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'a resource group with /../'; Splat = @{ SubscriptionId = $prod; ResourceGroupName = 'rg-integration/../rg-standard' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'a resource group with ?'; Splat = @{ SubscriptionId = $prod; ResourceGroupName = 'x?' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Set-LogicConnectorManagedIdentity'; Case = 'a name with ?api-version'; Splat = @{ SubscriptionId = $prod; ResourceGroupName = 'rg-integration'; Name = 'a?api-version=2016-06-01&x='; WhatIf = $true }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Get-LogicConnectorConsentLink'; Case = 'a name with #'; Splat = @{ SubscriptionId = $prod; ResourceGroupName = 'rg-integration'; Name = 'office365-expired#x' }; ErrorId = 'InvalidResourceName' }
+        @{ Cmdlet = 'Get-LogicConnectorStatus'; Case = 'an id with .. segments'; Splat = @{ ResourceId = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Web/connections/x/../../../../rg-standard" }; ErrorId = 'InvalidResourceId' }
+        @{ Cmdlet = 'Test-LogicConnectorAuth'; Case = 'an id with ?'; Splat = @{ ResourceId = "/subscriptions/$prod/resourceGroups/rg-integration/providers/Microsoft.Web/connections/a?api-version=2016-06-01" }; ErrorId = 'InvalidResourceId' }
     ) {
         param($Cmdlet, $Splat, $ErrorId)
         Clear-SandboxRequestLog -Sandbox $sandbox

@@ -1,5 +1,5 @@
 # Coexistence with other versions of the Azure SDK in the same session: Azure.Core 1.38.0, Azure.Identity 1.11.4 and
-# Microsoft.Identity.Client 4.60.4 (NuGet packages the test project downloads) are loaded into the Default load context
+# Microsoft.Identity.Client 4.60.4 (NuGet packages the test project downloads; versions in Versions.props) are loaded into the Default load context
 # with Add-Type before, or after, the module is imported, in a fresh pwsh each. The module signs in with a service
 # principal secret (its own Azure.Identity and MSAL) and lists connections; the old MSAL gets a token from the same
 # sandbox; the old Azure.Identity loads (it asks for MSAL 4.61.3, so with 4.60.4 beside it only its types are used).
@@ -12,9 +12,9 @@ BeforeAll {
         Sort-Object { [version] ($_.Name -replace '-.*$', '') } | Select-Object -Last 1
     $oldAssemblies = @(
         (Join-Path $abstractions.FullName 'lib/netstandard2.0/Microsoft.IdentityModel.Abstractions.dll')
-        (Join-Path $nuget 'azure.core/1.38.0/lib/netstandard2.0/Azure.Core.dll')
-        (Join-Path $nuget 'microsoft.identity.client/4.60.4/lib/net6.0/Microsoft.Identity.Client.dll')
-        (Join-Path $nuget 'azure.identity/1.11.4/lib/netstandard2.0/Azure.Identity.dll')
+        (Join-Path $nuget "azure.core/$(Get-PinnedVersion CoexistenceAzureCoreVersion)/lib/netstandard2.0/Azure.Core.dll")
+        (Join-Path $nuget "microsoft.identity.client/$(Get-PinnedVersion CoexistenceMsalVersion)/lib/net6.0/Microsoft.Identity.Client.dll")
+        (Join-Path $nuget "azure.identity/$(Get-PinnedVersion CoexistenceAzureIdentityVersion)/lib/netstandard2.0/Azure.Identity.dll")
     )
 
     $script:runBoth = {
@@ -77,9 +77,9 @@ Describe 'Other Azure SDK versions in the session' {
 
         $default = '"Default" System.Runtime.Loader.DefaultAssemblyLoadContext #0'
         $private = 'LogicAppAuth dependency load context'
-        $report.Assemblies | Should -Contain "Azure.Core 1.38.0.0 @ $default"
-        $report.Assemblies | Should -Contain "Azure.Identity 1.11.4.0 @ $default"
-        $report.Assemblies | Should -Contain "Microsoft.Identity.Client 4.60.4.0 @ $default"
+        $report.Assemblies | Should -Contain "Azure.Core $(Get-PinnedVersion CoexistenceAzureCoreVersion).0 @ $default"
+        $report.Assemblies | Should -Contain "Azure.Identity $(Get-PinnedVersion CoexistenceAzureIdentityVersion).0 @ $default"
+        $report.Assemblies | Should -Contain "Microsoft.Identity.Client $(Get-PinnedVersion CoexistenceMsalVersion).0 @ $default"
         # Only the old copies are in the Default context; the module's own are in its private context, and newer.
         @($report.Assemblies | Where-Object { $_ -like "*@ $default" }).Count | Should -Be 3
         foreach ($name in 'Azure.Core', 'Microsoft.Identity.Client') {

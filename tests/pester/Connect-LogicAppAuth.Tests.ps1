@@ -2,7 +2,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $prod = $Contoso.SubscriptionId
 }
 Describe 'Connect-LogicAppAuth' {
     AfterEach { Disconnect-LogicAppAuth }
@@ -206,5 +206,86 @@ Describe 'Disconnect-LogicAppAuth' {
             try { Get-LogicConnectorStatus -ResourceGroupName rg-integration; 'no error' } catch { $_.FullyQualifiedErrorId }
         } -ArgumentList $ModulePath, $sandbox.ReadyFile -Environment @{ IDENTITY_ENDPOINT = $null; MSI_ENDPOINT = $null }
         $result | Should -BeLike 'NoCredentialAvailable,*'
+    }
+}
+
+Describe 'Sign-in per runspace' {
+    It 'keeps a runspace''s Connect to that runspace; one without its own uses the first runspace''s; Disconnect clears only its own' {
+        # In a fresh process, so that its own runspace is the first to import the module. Each runspace lists a
+        # different resource group; the sandbox's request log says which principal read which group.
+        $result = Invoke-FreshPwsh -ScriptBlock {
+            param($ModulePath, $Common)
+            $ErrorActionPreference = 'Stop'
+            . $Common
+            Import-Module $ModulePath
+            $sb = Get-TestSandbox
+            $groups = @{ 'rg-integration' = $Contoso.SubscriptionId; 'rg-standard' = $Contoso.SubscriptionId; 'rg-empty' = $Contoso.SubscriptionId; 'rg-devtest' = $Contoso.DevTestSubscriptionId }
+            function Get-ReadBy {
+                # 'group=principal' for each resource group read since the last call, e.g. 'rg-standard=reader'.
+                $pairs = foreach ($entry in @(Get-SandboxRequestLog -Sandbox $sb -Clear)) {
+                    if ($entry.path -match '/resourceGroups/([^/]+)') { "$($Matches[1])=$($entry.principal)" }
+                }
+                @($pairs | Sort-Object -Unique)
+            }
+
+            $admin = Get-SandboxConnectParameters $sb -Principal admin
+            Connect-LogicAppAuth @admin | Out-Null
+            Clear-SandboxRequestLog -Sandbox $sb
+
+            # Two parallel runspaces: one signs in as reader, the other does not sign in.
+            $parallelErrors = @('reader', 'none' | ForEach-Object -ThrottleLimit 2 -UseNewRunspace -Parallel {
+                . $using:Common
+                Import-Module $using:ModulePath
+                $groups = $using:groups
+                if ($_ -eq 'reader') {
+                    $reader = Get-SandboxConnectParameters (Get-TestSandbox) -Principal reader
+                    Connect-LogicAppAuth @reader | Out-Null
+                    Get-LogicConnectorStatus -ResourceGroupName rg-standard -SubscriptionId $groups['rg-standard'] -NoResourceGraph -WarningAction SilentlyContinue | Out-Null
+                }
+                else {
+                    Get-LogicConnectorStatus -ResourceGroupName rg-devtest -SubscriptionId $groups['rg-devtest'] -NoResourceGraph | Out-Null
+                }
+            } 2>&1)
+            $parallel = Get-ReadBy
+
+            # The first runspace still works as admin after the reader's Connect.
+            Get-LogicConnectorStatus -ResourceGroupName rg-integration -SubscriptionId $groups['rg-integration'] -NoResourceGraph | Out-Null
+            $first = Get-ReadBy
+
+            # A thread job signs in as norole, then disconnects: it goes back to the process default (admin).
+            $jobErrors = @(Start-ThreadJob {
+                    . $using:Common
+                    Import-Module $using:ModulePath
+                    $groups = $using:groups
+                    $norole = Get-SandboxConnectParameters (Get-TestSandbox) -Principal norole
+                    Connect-LogicAppAuth @norole | Out-Null
+                    Get-LogicConnectorStatus -ResourceGroupName rg-empty -SubscriptionId $groups['rg-empty'] -NoResourceGraph -ErrorAction SilentlyContinue | Out-Null
+                    Disconnect-LogicAppAuth
+                    Get-LogicConnectorStatus -ResourceGroupName rg-standard -SubscriptionId $groups['rg-standard'] -NoResourceGraph | Out-Null
+                } | Receive-Job -Wait -AutoRemoveJob 2>&1)
+            $job = Get-ReadBy
+
+            # Disconnect in the first runspace clears the process default too: a thread job without its own Connect
+            # now finds only the default credential chain (empty here).
+            Disconnect-LogicAppAuth
+            $afterDefaultCleared = Start-ThreadJob {
+                Import-Module $using:ModulePath
+                $groups = $using:groups
+                try { Get-LogicConnectorStatus -ResourceGroupName rg-empty -SubscriptionId $groups['rg-empty'] -NoResourceGraph | Out-Null; 'no error' }
+                catch { $_.FullyQualifiedErrorId }
+            } | Receive-Job -Wait -AutoRemoveJob
+
+            [pscustomobject]@{
+                Parallel = $parallel; First = $first; Job = $job; AfterDefaultCleared = $afterDefaultCleared
+                Errors   = @($parallelErrors + $jobErrors | ForEach-Object { "$_" })
+            }
+        } -ArgumentList $ModulePath, (Join-Path $PSScriptRoot 'common.ps1') -Environment @{ AZURE_CLIENT_ID = $null; IDENTITY_ENDPOINT = $null; MSI_ENDPOINT = $null }
+
+        $result | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Parallel | Should -Be @('rg-devtest=admin', 'rg-standard=reader')
+        $result.First | Should -Be @('rg-integration=admin')
+        $result.Job | Should -Be @('rg-empty=norole', 'rg-standard=admin')
+        $result.AfterDefaultCleared | Should -BeLike 'NoCredentialAvailable,*'
     }
 }

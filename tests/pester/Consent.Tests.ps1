@@ -3,7 +3,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
-    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $sub = $Contoso.SubscriptionId
     $connections = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.Web/connections"
     $megan = 'a1b2c3d4-0001-4e5f-8a9b-000000000001'
     $parameters = Get-SandboxConnectParameters -Sandbox $sb

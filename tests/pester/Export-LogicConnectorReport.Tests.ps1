@@ -41,7 +41,7 @@ Describe 'Export-LogicConnectorReport' {
     }
 
     It 'scans a scope itself when given one instead of piped objects' {
-        $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+        $prod = $Contoso.SubscriptionId
         $scoped = Join-Path $TestDrive 'rg-integration.html'
         $written = Export-LogicConnectorReport -Path $scoped -ResourceGroupName rg-integration -SubscriptionId $prod
         $written.FullName | Should -Be $scoped

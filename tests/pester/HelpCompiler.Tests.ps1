@@ -2,6 +2,47 @@
 # Tests for tools/help/HelpCompiler.psm1 against a small fixture binary module
 # (tools/help/fixtures/HelpFixture.cs) compiled into TestDrive.
 
+BeforeDiscovery {
+    # Edits of a fresh copy of the fixture markdown (each a -replace on one cmdlet's file) and the problems
+    # Test-HelpCoverage must then report, one wildcard pattern per problem; no pattern means no problem.
+    function Remove-H3Pattern([string] $Heading) { "(?ms)^### $([regex]::Escape($Heading))\s*$.*?(?=^##)" }
+    $editCases = @(
+        @{ Case = 'an undocumented parameter, naming cmdlet and parameter'
+            Edits = @(@{ Cmdlet = 'Get-HelpFixture'; Pattern = (Remove-H3Pattern '-Limit'); With = '' })
+            Expected = @('Get-HelpFixture (Get-HelpFixture.md): parameter -Limit is not documented*') }
+        @{ Case = 'undocumented -WhatIf and -Confirm of a ShouldProcess cmdlet'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = (Remove-H3Pattern '-WhatIf'); With = '' }, @{ Cmdlet = 'Set-HelpFixture'; Pattern = (Remove-H3Pattern '-Confirm'); With = '' })
+            Expected = @('*Set-HelpFixture*parameter -WhatIf is not documented*', '*Set-HelpFixture*parameter -Confirm is not documented*') }
+        @{ Case = 'nothing for documented common parameters (they are not required either)'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = '### CommonParameters'; With = "### -ProgressAction`nFrom an older platyPS.`n`n### -Verbose`nNot needed.`n`n### CommonParameters" })
+            Expected = @() }
+        @{ Case = 'a parameter with an empty or placeholder description'
+            Edits = @(@{ Cmdlet = 'Get-HelpFixture'; Pattern = 'Maximum number of items to return\.'; With = '' }, @{ Cmdlet = 'Get-HelpFixture'; Pattern = 'Returns detailed items\.'; With = '{{ Fill Detailed Description }}' })
+            Expected = @('*Get-HelpFixture*parameter -Limit has an empty description*', '*Get-HelpFixture*parameter -Detailed description is still a placeholder*') }
+        @{ Case = 'a documented parameter that no longer exists'
+            Edits = @(@{ Cmdlet = 'Get-HelpFixture'; Pattern = '### CommonParameters'; With = "### -Colour`nA parameter that was removed.`n`n``````yaml`nType: String`n```````n`n### CommonParameters" })
+            Expected = @('Get-HelpFixture (Get-HelpFixture.md): documents parameter -Colour, which the cmdlet does not have*') }
+        @{ Case = 'an empty synopsis'
+            Edits = @(@{ Cmdlet = 'Get-HelpFixture'; Pattern = 'Gets fixture items by name or by id\.'; With = '' })
+            Expected = @('*Get-HelpFixture*SYNOPSIS is missing or empty*') }
+        @{ Case = 'a placeholder synopsis'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = 'Sets a fixture item\.'; With = '{{ Fill in the Synopsis }}' })
+            Expected = @('*Set-HelpFixture*SYNOPSIS is still a placeholder*') }
+        @{ Case = 'an empty description and a placeholder description'
+            Edits = @(@{ Cmdlet = 'Get-HelpFixture'; Pattern = '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)'; With = "## DESCRIPTION`n`n" }, @{ Cmdlet = 'Set-HelpFixture'; Pattern = '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)'; With = "## DESCRIPTION`n{{ Fill in the Description }}`n`n" })
+            Expected = @('*Get-HelpFixture*DESCRIPTION is missing or empty*', '*Set-HelpFixture*DESCRIPTION is still a placeholder*') }
+        @{ Case = 'fewer than two examples'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = (Remove-H3Pattern 'Example 2: Preview a change'); With = '' })
+            Expected = @('*Set-HelpFixture*has 1 example(s); at least 2 are required*') }
+        @{ Case = 'an example without code or without remarks'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = 'Stores a hashtable under the name alpha\.'; With = '' }, @{ Cmdlet = 'Set-HelpFixture'; Pattern = '(?s)```powershell\s+Set-HelpFixture alpha -WhatIf\s+```'; With = '' })
+            Expected = @("*example 1 ('Example 1: Set a value') has no remarks*", "*example 2 ('Example 2: Preview a change') has no code block*") }
+        @{ Case = 'missing INPUTS and OUTPUTS'
+            Edits = @(@{ Cmdlet = 'Set-HelpFixture'; Pattern = '(?ms)^## INPUTS.*?(?=^## NOTES)'; With = '' })
+            Expected = @("*Set-HelpFixture*'## INPUTS' is missing*", "*Set-HelpFixture*'## OUTPUTS' is missing*") }
+    )
+}
+
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
     $script:FixtureDir = Join-Path $RepoRoot 'tools/help/fixtures'
@@ -103,106 +144,16 @@ Describe 'Test-HelpCoverage' {
         $problems[0] | Should -BeLike "SetHelpFixture.md: title '# Set-HelpFixture' does not match the file name; the file should be named 'Set-HelpFixture.md'*"
     }
 
-    It 'reports an undocumented parameter, naming cmdlet and parameter' {
+    It 'reports <Case>' -ForEach $editCases {
         $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Get-HelpFixture' { param($t) Remove-H3 $t '-Limit' }
+        foreach ($edit in $Edits) {
+            Edit-Markdown $dir $edit.Cmdlet { param($t) $t -replace $edit.Pattern, $edit.With }.GetNewClosure()
+        }
         $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 1
-        $problems[0] | Should -BeLike 'Get-HelpFixture (Get-HelpFixture.md): parameter -Limit is not documented*'
-    }
-
-    It 'requires -WhatIf and -Confirm to be documented when the cmdlet supports ShouldProcess' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) Remove-H3 (Remove-H3 $t '-WhatIf') '-Confirm' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 2
-        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*parameter -WhatIf is not documented*'
-        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*parameter -Confirm is not documented*'
-    }
-
-    It 'does not require common parameters and ignores them when documented' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace '### CommonParameters', "### -ProgressAction`nFrom an older platyPS.`n`n### -Verbose`nNot needed.`n`n### CommonParameters" }
-        Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule | Should -BeNullOrEmpty
-    }
-
-    It 'reports a parameter with an empty or placeholder description' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t -replace 'Maximum number of items to return\.', '' -replace 'Returns detailed items\.', '{{ Fill Detailed Description }}' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 2
-        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*parameter -Limit has an empty description*'
-        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*parameter -Detailed description is still a placeholder*'
-    }
-
-    It 'reports a documented parameter that no longer exists' {
-        $dir = New-MarkdownCopy
-        $removed = @'
-### -Colour
-A parameter that was removed.
-
-```yaml
-Type: String
-```
-
-### CommonParameters
-'@
-        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t.Replace('### CommonParameters', $removed) }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 1
-        $problems[0] | Should -BeLike 'Get-HelpFixture (Get-HelpFixture.md): documents parameter -Colour, which the cmdlet does not have*'
-    }
-
-    It 'reports an empty synopsis' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Get-HelpFixture' { param($t) $t -replace 'Gets fixture items by name or by id\.', '' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 1
-        $problems[0] | Should -BeLike '*Get-HelpFixture*SYNOPSIS is missing or empty*'
-    }
-
-    It 'reports a placeholder synopsis' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace 'Sets a fixture item\.', '{{ Fill in the Synopsis }}' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 1
-        $problems[0] | Should -BeLike '*Set-HelpFixture*SYNOPSIS is still a placeholder*'
-    }
-
-    It 'reports an empty description and a placeholder description' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Get-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)', "## DESCRIPTION`n`n") }
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## DESCRIPTION.*?(?=^## EXAMPLES)', "## DESCRIPTION`n{{ Fill in the Description }}`n`n") }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 2
-        ($problems -join "`n") | Should -BeLike '*Get-HelpFixture*DESCRIPTION is missing or empty*'
-        ($problems -join "`n") | Should -BeLike '*Set-HelpFixture*DESCRIPTION is still a placeholder*'
-    }
-
-    It 'reports fewer than two examples' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) Remove-H3 $t 'Example 2: Preview a change' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 1
-        $problems[0] | Should -BeLike '*Set-HelpFixture*has 1 example(s); at least 2 are required*'
-    }
-
-    It 'reports an example without code or without remarks' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) $t -replace 'Stores a hashtable under the name alpha\.', '' -replace '(?s)```powershell\s+Set-HelpFixture alpha -WhatIf\s+```', '' }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 2
-        ($problems -join "`n") | Should -BeLike "*example 1 ('Example 1: Set a value') has no remarks*"
-        ($problems -join "`n") | Should -BeLike "*example 2 ('Example 2: Preview a change') has no code block*"
-    }
-
-    It 'reports missing INPUTS and OUTPUTS' {
-        $dir = New-MarkdownCopy
-        Edit-Markdown $dir 'Set-HelpFixture' { param($t) [regex]::Replace($t, '(?ms)^## INPUTS.*?(?=^## NOTES)', '') }
-        $problems = @(Test-HelpCoverage -MarkdownPath $dir -Module $FixtureModule)
-        $problems | Should -HaveCount 2
-        ($problems -join "`n") | Should -BeLike "*Set-HelpFixture*'## INPUTS' is missing*"
-        ($problems -join "`n") | Should -BeLike "*Set-HelpFixture*'## OUTPUTS' is missing*"
+        $problems.Count | Should -Be $Expected.Count -Because "the problems were: $($problems -join ' | ')"
+        foreach ($pattern in $Expected) {
+            @($problems | Where-Object { $_ -like $pattern }) | Should -HaveCount 1 -Because "one problem should match '$pattern' (got: $($problems -join ' | '))"
+        }
     }
 
     It 'reads markdown with CRLF line endings' {

@@ -4,8 +4,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
-    $devtest = '7b2e9d14-6c3a-4f58-a1e0-2d4c6b8a9f01'
+    $prod = $Contoso.SubscriptionId
+    $devtest = $Contoso.DevTestSubscriptionId
     $fabrikam = 'c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f'
     $connect = Get-SandboxConnectParameters $sandbox
     Connect-LogicAppAuth @connect | Out-Null

@@ -3,7 +3,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $sandbox = Get-TestSandbox
     $nuget = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
-    $oldAzureCore = Join-Path $nuget.Trim() 'azure.core/1.38.0/lib/netstandard2.0/Azure.Core.dll'
+    $oldAzureCoreVersion = Get-PinnedVersion CoexistenceAzureCoreVersion
+    $oldAzureCore = Join-Path $nuget.Trim() "azure.core/$oldAzureCoreVersion/lib/netstandard2.0/Azure.Core.dll"
 
     # Lists connections from the sandbox with an access token, and reports where Azure.Core versions live.
     $listAndReport = {
@@ -52,7 +53,7 @@ Describe 'Module loading' {
         $report = Invoke-FreshPwsh -ScriptBlock $listAndReport -ArgumentList $ModulePath, $sandbox.ReadyFile, $oldAzureCore, $OldFirst
         $report | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
         $report.Rows | Should -BeGreaterThan 5
-        $report.AzureCores | Should -Contain ('1.38.0.0@"Default" System.Runtime.Loader.DefaultAssemblyLoadContext #0')
+        $report.AzureCores | Should -Contain ("$oldAzureCoreVersion.0@`"Default`" System.Runtime.Loader.DefaultAssemblyLoadContext #0")
         @($report.AzureCores | Where-Object { $_ -like '*LogicAppAuth dependency load context*' }).Count | Should -Be 1
         @($report.AzureCores | Where-Object { $_ -like '*Default*' }).Count | Should -Be 1
     }

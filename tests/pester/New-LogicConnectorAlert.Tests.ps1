@@ -2,7 +2,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $prod = $Contoso.SubscriptionId
     $group = "/subscriptions/$prod/resourceGroups/rg-integration"
     $actionGroup = "$group/providers/microsoft.insights/actionGroups/ag-integration-oncall"
     $connect = Get-SandboxConnectParameters $sandbox

@@ -4,7 +4,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $prod = $Contoso.SubscriptionId
     $standard = "/subscriptions/$prod/resourceGroups/rg-standard"
     $app = "$standard/providers/Microsoft.Web/sites/la-contoso-vscode"
     $noPolicy = "$standard/providers/Microsoft.Web/connections/sql-v2-params-policyless"

@@ -4,7 +4,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
-    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $sub = $Contoso.SubscriptionId
     $parameters = Get-SandboxConnectParameters -Sandbox $sb -Principal admin
     Connect-LogicAppAuth @parameters | Out-Null
     function Get-Writes { @(Get-SandboxRequestLog -Sandbox $sb | Where-Object { $_.method -in 'PUT', 'PATCH', 'DELETE' } | ForEach-Object { "$($_.method) $($_.path) $($_.status)" }) }

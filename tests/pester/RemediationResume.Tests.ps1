@@ -4,7 +4,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
-    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $sub = $Contoso.SubscriptionId
     $connection = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.Web/connections/azureblob-sp-cert-expired"
     $workflow = "/subscriptions/$sub/resourceGroups/rg-integration/providers/Microsoft.Logic/workflows/wf-blob-export"
 

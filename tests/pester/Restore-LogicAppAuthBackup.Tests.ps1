@@ -3,7 +3,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
-    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $sub = $Contoso.SubscriptionId
     $rg = "/subscriptions/$sub/resourceGroups/rg-integration"
     $connections = "$rg/providers/Microsoft.Web/connections"
     $workflows = "$rg/providers/Microsoft.Logic/workflows"

@@ -1,7 +1,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $prod = $Contoso.SubscriptionId
     $runbook = Join-Path $PSScriptRoot '../../samples/runbooks/Invoke-LogicAppAuthCheck.ps1'
     $modulesRoot = Split-Path (Split-Path (Split-Path $ModulePath))
 

@@ -3,7 +3,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sb = Start-LogicAppAuthSandbox -SandboxPath $SandboxPath
-    $sub = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
+    $sub = $Contoso.SubscriptionId
     $rg = "/subscriptions/$sub/resourceGroups/rg-integration"
     $connections = "$rg/providers/Microsoft.Web/connections"
     $workflows = "$rg/providers/Microsoft.Logic/workflows"
@@ -358,7 +358,7 @@ Describe 'Set-LogicConnectorManagedIdentity with a key vault that uses access po
         $legacy = "$rg/providers/Microsoft.KeyVault/vaults/kv-contoso-legacy"
         # The workflow's identity may already list secrets there (but not read them): the fix adds only what is missing.
         $principal = (Get-Workflow 'wf-secret-rotation').identity.principalId
-        $listOnly = @{ properties = @{ accessPolicies = @(@{ tenantId = '6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10'; objectId = $principal; permissions = @{ secrets = @('list') } }) } }
+        $listOnly = @{ properties = @{ accessPolicies = @(@{ tenantId = $Contoso.TenantId; objectId = $principal; permissions = @{ secrets = @('list') } }) } }
         Invoke-Arm PUT "$legacy/accessPolicies/add" '2023-07-01' ($listOnly | ConvertTo-Json -Depth 10) | Out-Null
         $policiesBefore = ConvertTo-Canonical (Invoke-Arm GET $legacy '2023-07-01' | ConvertFrom-Json -AsHashtable -Depth 100).properties.accessPolicies
         $backup = Join-Path $TestDrive 'legacy'

@@ -2,8 +2,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     Import-Module $ModulePath -Force
     $sandbox = Get-TestSandbox
-    $prod = '3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d'
-    $contosoTenant = '6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10'
+    $prod = $Contoso.SubscriptionId
+    $contosoTenant = $Contoso.TenantId
     $groupId = "/subscriptions/$prod/resourceGroups/rg-integration"
     $standardId = "/subscriptions/$prod/resourceGroups/rg-standard"
     $connect = Get-SandboxConnectParameters $sandbox

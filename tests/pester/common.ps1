@@ -6,6 +6,11 @@ if (-not $script:ModulePath) {
 $script:SandboxPath = if ($env:LOGICAPPAUTH_TEST_SANDBOX_PATH) { $env:LOGICAPPAUTH_TEST_SANDBOX_PATH } else { Join-Path $PSScriptRoot '../../output/sandbox' }
 Import-Module (Join-Path $PSScriptRoot '../../tools/Sandbox.psm1') -Force
 
+function Get-PinnedVersion([string] $Name) {
+    <# A version from Versions.props, the repository's one table of packages fetched outside a PackageReference. #>
+    ([xml](Get-Content (Join-Path $PSScriptRoot '../../Versions.props') -Raw)).Project.PropertyGroup.$Name
+}
+
 function Invoke-Arm([string] $Method, [string] $Path, [string] $ApiVersion, [string] $Body) {
     <# A direct ARM call outside the module, as the calling test file's $adminToken on its $sb: the raw text the sandbox answers. #>
     $separator = if ($Path.Contains('?')) { '&' } else { '?' }
@@ -19,6 +24,22 @@ function Get-TestSandbox {
     <# The shared contoso sandbox started by Invoke-PesterSuite.ps1, with its process handle-free ready-file data. #>
     $ready = Get-Content $env:LOGICAPPAUTH_TEST_SANDBOX_READY -Raw | ConvertFrom-Json
     $ready | Add-Member -NotePropertyName ReadyFile -NotePropertyValue $env:LOGICAPPAUTH_TEST_SANDBOX_READY -PassThru
+}
+
+function Get-ScenarioId {
+    <# The ids of the scenario the sandbox runs, as its ready file publishes them, under the names tests use:
+       TenantId, SubscriptionId (Contoso Integration (Prod)), DevTestSubscriptionId (Contoso Dev/Test), and
+       ObjectId/ClientId of each signing-in principal (Principals.<name>). No test file repeats these GUIDs. #>
+    param($Sandbox = (Get-TestSandbox))
+    $bySubscriptionName = @{}
+    foreach ($subscription in $Sandbox.subscriptions) { $bySubscriptionName[$subscription.displayName] = $subscription.subscriptionId }
+    if (-not $bySubscriptionName['Contoso Integration (Prod)']) { throw "The sandbox's ready file names no 'Contoso Integration (Prod)' subscription: is it the contoso scenario?" }
+    [pscustomobject]@{
+        TenantId              = $Sandbox.tenantId
+        SubscriptionId        = $bySubscriptionName['Contoso Integration (Prod)']
+        DevTestSubscriptionId = $bySubscriptionName['Contoso Dev/Test']
+        Principals            = $Sandbox.principals
+    }
 }
 
 function Get-ScenarioTime {
@@ -61,3 +82,6 @@ function Invoke-FreshPwsh {
     try { & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $ScriptBlock -args $ArgumentList 2>&1 }
     finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
 }
+
+# The running scenario's ids ($Contoso.SubscriptionId, ...), also at discovery (dot-source this file in BeforeDiscovery).
+$script:Contoso = if ($env:LOGICAPPAUTH_TEST_SANDBOX_READY -and (Test-Path $env:LOGICAPPAUTH_TEST_SANDBOX_READY)) { Get-ScenarioId } else { $null }

@@ -9,7 +9,7 @@ using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Commands
 {
-    /// <summary>Chooses how the module signs in to Azure for the rest of the session.</summary>
+    /// <summary>Chooses how the module signs in to Azure for the rest of the runspace (in the first runspace: the process default).</summary>
     [Cmdlet(VerbsCommunications.Connect, "LogicAppAuth", DefaultParameterSetName = ChainSet)]
     [OutputType(typeof(AuthContext))]
     public sealed class ConnectLogicAppAuthCommand : LogicAppAuthCmdlet
@@ -130,16 +130,16 @@ namespace LogicAppAuth.Commands
                     throw Cleared(ExceptionTranslator.Translate(e, session.Cloud.AuthorityHost.AbsoluteUri));
                 }
 
-                SessionStore.Set(session);
+                RunspaceSessions.Set(CallerRunspace, session);
                 sink.WriteVerbose($"Signed in to {context.Environment} as {context.Account} (tenant {context.TenantId}) with {context.AuthenticationMethod}.");
                 sink.WriteObject(context);
             });
         }
 
         /// <summary>A failed sign-in leaves no session behind (not the earlier one, not the default chain), and its error says so.</summary>
-        private static LogicAppAuthException Cleared(LogicAppAuthException error)
+        private LogicAppAuthException Cleared(LogicAppAuthException error)
         {
-            SessionStore.MarkSignInFailed();
+            RunspaceSessions.MarkSignInFailed(CallerRunspace);
             return new LogicAppAuthException(error.ErrorId, error.Kind,
                 $"{error.Message} The earlier session was cleared: until Connect-LogicAppAuth succeeds (or Disconnect-LogicAppAuth is run), the other cmdlets refuse to run.",
                 error.Target, error) { HttpStatus = error.HttpStatus };

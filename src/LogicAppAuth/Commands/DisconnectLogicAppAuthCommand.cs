@@ -1,17 +1,21 @@
 using System.Management.Automation;
-using LogicAppAuth.Engine.Session;
+using System.Management.Automation.Runspaces;
+using LogicAppAuth.Commands.Infrastructure;
 
 namespace LogicAppAuth.Commands
 {
-    /// <summary>Forgets the sign-in chosen by Connect-LogicAppAuth; later cmdlets use the default credential chain.</summary>
+    /// <summary>
+    /// Forgets the sign-in that Connect-LogicAppAuth chose in this runspace. In the primary runspace that is the process
+    /// default, and later cmdlets use the default credential chain; in another runspace, they use the process default again.
+    /// </summary>
     [Cmdlet(VerbsCommunications.Disconnect, "LogicAppAuth")]
     [OutputType(typeof(void))]
     public sealed class DisconnectLogicAppAuthCommand : PSCmdlet
     {
         protected override void EndProcessing()
         {
-            SessionStore.Clear();
-            WriteVerbose("Signed out: the module's credentials and tokens were dropped from this session.");
+            RunspaceSessions.Clear(Runspace.DefaultRunspace);
+            WriteVerbose("Signed out: the module's credentials and tokens were dropped from this runspace.");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
@@ -18,6 +19,9 @@ namespace LogicAppAuth.Commands.Infrastructure
     public abstract class LogicAppAuthCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
+
+        /// <summary>The runspace that runs this command (cmdlets are created on its pipeline thread): whose sign-in it uses.</summary>
+        protected Runspace? CallerRunspace { get; } = Runspace.DefaultRunspace;
 
         protected CancellationToken CancellationToken => cancellation.Token;
 
@@ -108,19 +112,22 @@ namespace LogicAppAuth.Commands.Infrastructure
             return whatIf;
         }
 
-        /// <summary>The signed-in session; after a failed Connect-LogicAppAuth, a terminating error instead.</summary>
+        /// <summary>
+        /// The caller runspace's session (its own Connect-LogicAppAuth, else the process default, else the credential
+        /// chain); after a failed Connect-LogicAppAuth in that runspace, a terminating error instead.
+        /// </summary>
         protected AzureSession Session
         {
             get
             {
-                if (SessionStore.SignInFailed)
+                if (RunspaceSessions.SignInFailed(CallerRunspace))
                 {
                     ThrowTerminatingError(ErrorRecordFactory.Create(new LogicAppAuthException("NotConnected", FailureKind.AuthenticationError,
                         "The last Connect-LogicAppAuth failed, so its session was cleared and nothing is sent as an earlier identity or the default credential chain. " +
                         "Run Connect-LogicAppAuth again, or Disconnect-LogicAppAuth to go back to the default credential chain.", "Connect-LogicAppAuth")));
                 }
 
-                return SessionStore.Current;
+                return RunspaceSessions.Current(CallerRunspace);
             }
         }
 

@@ -1,8 +1,10 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using LogicAppAuth.Commands.Infrastructure;
 
 namespace LogicAppAuth.Commands.Loading
 {
@@ -27,6 +29,8 @@ namespace LogicAppAuth.Commands.Loading
 
         public void OnImport()
         {
+            // The first importing runspace's sign-in is the process default (see RunspaceSessions).
+            PrimaryRunspace.NoteImport(Runspace.DefaultRunspace);
             lock (Gate)
             {
                 if (registered)

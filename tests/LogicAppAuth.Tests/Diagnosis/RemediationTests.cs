@@ -7,10 +7,10 @@ public class RemediationTests
 {
     private static readonly RemediationTarget Target = new()
     {
-        ResourceId = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-o'brien/providers/Microsoft.Web/connections/office365",
+        ResourceId = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-o'brien/providers/Microsoft.Web/connections/office365",
         Name = "office365",
         ApiName = "office365",
-        ApiId = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/providers/Microsoft.Web/locations/westeurope/managedApis/office365",
+        ApiId = "/subscriptions/" + Contoso.SubscriptionId + "/providers/Microsoft.Web/locations/westeurope/managedApis/office365",
         Location = "westeurope",
         ClientId = "7c1e4f2a-9b3d-4e5f-a6b7-c8d9e0f1a2b3",
     };
@@ -29,7 +29,7 @@ public class RemediationTests
     {
         var (text, command) = RemediationAdvice.For(cause, Target);
         Assert.False(string.IsNullOrWhiteSpace(text));
-        Assert.Equal(prefix + "'/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-o''brien/providers/Microsoft.Web/connections/office365'", command);
+        Assert.Equal(prefix + "'/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-o''brien/providers/Microsoft.Web/connections/office365'", command);
     }
 
     [Fact]

@@ -8,11 +8,11 @@ namespace LogicAppAuth.Tests.Diagnosis;
 /// <summary>The pure parts of the role check of service-principal connections: the Graph look-up, its answer, and the fix.</summary>
 public class ServicePrincipalPermissionTests
 {
-    private const string Vault = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.KeyVault/vaults/kv-contoso-secrets";
+    private const string Vault = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-integration/providers/Microsoft.KeyVault/vaults/kv-contoso-secrets";
 
     private static RemediationTarget Target(MissingGrant? grant, string clientId = "2eac6b80-3f4d-4c5e-9a7b-9c0d1e2f3a4b") => new()
     {
-        ResourceId = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration/providers/Microsoft.Web/connections/keyvault-sp-norole",
+        ResourceId = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-integration/providers/Microsoft.Web/connections/keyvault-sp-norole",
         Name = "keyvault-sp-norole",
         ApiName = "keyvault",
         ClientId = clientId,

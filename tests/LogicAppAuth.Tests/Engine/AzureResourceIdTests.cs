@@ -7,11 +7,11 @@ namespace LogicAppAuth.Tests.Engine;
 public class AzureResourceIdTests
 {
     [Theory]
-    [InlineData("3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", AzureResourceId.SubscriptionType)]
-    [InlineData("/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", AzureResourceId.SubscriptionType)]
-    [InlineData("/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg", AzureResourceId.ResourceGroupType)]
-    [InlineData("/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg/providers/Microsoft.Web/connections/c", AzureResourceId.ConnectionType)]
-    [InlineData("/SUBSCRIPTIONS/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourcegroups/rg/providers/microsoft.logic/workflows/w", AzureResourceId.WorkflowType)]
+    [InlineData(Contoso.SubscriptionId, AzureResourceId.SubscriptionType)]
+    [InlineData("/subscriptions/" + Contoso.SubscriptionId, AzureResourceId.SubscriptionType)]
+    [InlineData("/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg", AzureResourceId.ResourceGroupType)]
+    [InlineData("/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg/providers/Microsoft.Web/connections/c", AzureResourceId.ConnectionType)]
+    [InlineData("/SUBSCRIPTIONS/" + Contoso.SubscriptionId + "/resourcegroups/rg/providers/microsoft.logic/workflows/w", AzureResourceId.WorkflowType)]
     public void RecognisesTheResourceType(string text, string type) => Assert.True(AzureResourceId.Parse(text).IsType(type));
 
     [Theory]

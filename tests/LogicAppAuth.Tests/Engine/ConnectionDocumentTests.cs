@@ -7,7 +7,7 @@ namespace LogicAppAuth.Tests.Engine;
 
 public class ConnectionDocumentTests
 {
-    private const string Group = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration";
+    private const string Group = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-integration";
 
     private static ConnectorStatus Read(string properties, string kind = "V1", string name = "conn") =>
         ConnectionDocument.Read(JsonDocument.Parse($$"""
@@ -18,11 +18,11 @@ public class ConnectionDocumentTests
     [Fact]
     public void ReadsAnExpiredOAuthConnection()
     {
-        var status = Read("""
+        var status = Read($$"""
             { "displayName": "Office 365", "api": { "name": "office365", "id": "/subscriptions/x/providers/Microsoft.Web/locations/westeurope/managedApis/office365" },
               "statuses": [ { "status": "Error", "target": "token", "error": { "code": "Unauthorized", "message": "Failed to refresh access token for service: office365. AADSTS700082: The refresh token has expired due to inactivity." } } ],
               "overallStatus": "Error", "authenticatedUser": { "name": "megan@contoso.com" },
-              "nonSecretParameterValues": { "token:TenantId": "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", "token:grantType": "code" },
+              "nonSecretParameterValues": { "token:TenantId": "{{Contoso.TenantId}}", "token:grantType": "code" },
               "createdTime": "2025-01-10T08:00:00Z", "changedTime": "2025-06-01T09:30:00.1234567Z" }
             """);
 
@@ -31,10 +31,10 @@ public class ConnectionDocumentTests
         Assert.Contains("AADSTS700082", status.ErrorMessage);
         Assert.Equal(AuthenticationType.OAuth, status.AuthenticationType);
         Assert.Equal("megan@contoso.com", status.AuthenticatedUser);
-        Assert.Equal("6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", status.TenantId);
+        Assert.Equal(Contoso.TenantId, status.TenantId);
         Assert.Equal("office365", status.ApiName);
         Assert.Equal("rg-integration", status.ResourceGroupName);
-        Assert.Equal("3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", status.SubscriptionId);
+        Assert.Equal(Contoso.SubscriptionId, status.SubscriptionId);
         Assert.Equal(new DateTimeOffset(2025, 1, 10, 8, 0, 0, TimeSpan.Zero), status.CreatedTime);
         Assert.True(status.Exists);
     }
@@ -104,7 +104,7 @@ public class ConnectionDocumentTests
     {
         var row = JsonDocument.Parse($$"""
             { "id": "{{Group}}/providers/Microsoft.Web/connections/c1", "name": "c1", "type": "microsoft.web/connections", "resourceGroup": "rg-integration",
-              "subscriptionId": "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d", "kind": "V2", "location": "westeurope",
+              "subscriptionId": "{{Contoso.SubscriptionId}}", "kind": "V2", "location": "westeurope",
               "properties": { "api": { "id": "/subscriptions/x/providers/Microsoft.Web/locations/westeurope/managedApis/sql" }, "statuses": [ { "status": "Connected" } ] } }
             """).RootElement;
         var status = ConnectionDocument.Read(row);

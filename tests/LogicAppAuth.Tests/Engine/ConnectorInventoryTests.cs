@@ -5,12 +5,12 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Engine;
 
-public class ConnectorInventoryTests : IClassFixture<SandboxFixture>
+public class ConnectorInventoryTests : IClassFixture<ContosoSessionFixture>
 {
-    private const string Prod = "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d";
-    private readonly SandboxFixture sandbox;
+    private const string Prod = Contoso.SubscriptionId;
+    private readonly ContosoSessionFixture sandbox;
 
-    public ConnectorInventoryTests(SandboxFixture sandbox) => this.sandbox = sandbox;
+    public ConnectorInventoryTests(ContosoSessionFixture sandbox) => this.sandbox = sandbox;
 
     private async Task<(List<ConnectorStatus> Rows, CollectingSink Sink)> ListGroupAsync(string group, string principal = "admin")
     {

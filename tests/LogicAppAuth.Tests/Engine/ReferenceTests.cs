@@ -8,7 +8,7 @@ namespace LogicAppAuth.Tests.Engine;
 
 public class ReferenceTests
 {
-    private const string Group = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg-integration";
+    private const string Group = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-integration";
 
     [Fact]
     public void ReadsConsumptionConnectionsParameter()

@@ -154,7 +154,7 @@ public sealed class ScannerTests : IAsyncLifetime
             TrustedCertificatePath = host.Info.CertificatePath,
         });
         var scanner = new ExpiringCredentialScanner(session, sink, new ExpiringCredentialOptions { Kinds = new HashSet<CredentialKind> { CredentialKind.Secret, CredentialKind.Certificate } });
-        var rows = await scanner.CollectAsync(new[] { ConnectionScope.ForResourceGroup("rg-integration", new[] { "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d" }) }, CancellationToken.None);
+        var rows = await scanner.CollectAsync(new[] { ConnectionScope.ForResourceGroup("rg-integration", new[] { Contoso.SubscriptionId }) }, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
         Assert.Equal("keyvault-sp-secret-expired", rows.Single(r => r.DisplayName == "app-logic-keyvault-reader").UsedBy);

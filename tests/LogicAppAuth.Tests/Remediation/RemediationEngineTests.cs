@@ -101,13 +101,13 @@ public sealed class ConnectorShapeTests
 }
 
 /// <summary>The engine against the in-process contoso sandbox: a concurrent save between plan and apply is refused, and nothing is written.</summary>
-public sealed class ConcurrencyTests : IClassFixture<SandboxFixture>, IDisposable
+public sealed class ConcurrencyTests : IClassFixture<ContosoSessionFixture>, IDisposable
 {
-    private const string Subscription = "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d";
-    private readonly SandboxFixture sandbox;
+    private const string Subscription = Contoso.SubscriptionId;
+    private readonly ContosoSessionFixture sandbox;
     private readonly string backupFolder = Path.Combine(Path.GetTempPath(), "laa-concurrency-" + Guid.NewGuid().ToString("N"));
 
-    public ConcurrencyTests(SandboxFixture sandbox) => this.sandbox = sandbox;
+    public ConcurrencyTests(ContosoSessionFixture sandbox) => this.sandbox = sandbox;
 
     public void Dispose()
     {

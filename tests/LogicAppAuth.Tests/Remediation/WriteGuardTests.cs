@@ -7,7 +7,7 @@ namespace LogicAppAuth.Tests.RemediationEngine;
 
 public sealed class WriteGuardTests
 {
-    private const string Workflow = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg/providers/Microsoft.Logic/workflows/wf";
+    private const string Workflow = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg/providers/Microsoft.Logic/workflows/wf";
 
     [Fact]
     public void A_resource_without_changedTime_or_etag_is_refused_rather_than_compared_equal()

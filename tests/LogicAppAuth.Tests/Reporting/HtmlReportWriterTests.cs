@@ -5,7 +5,7 @@ namespace LogicAppAuth.Tests.Reporting;
 
 public sealed class HtmlReportWriterTests
 {
-    private const string Id = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg/providers/Microsoft.Web/connections/office365";
+    private const string Id = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg/providers/Microsoft.Web/connections/office365";
 
     [Fact]
     public void ADiagnosisReplacesTheStatusOfTheSameConnectionWhicheverArrivesFirst()

@@ -3,16 +3,16 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class ArmAuthTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Connections = SandboxFixture.Rg + "/providers/Microsoft.Web/connections?api-version=2016-06-01";
+    private const string Connections = Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections?api-version=2016-06-01";
 
     [Fact]
     public async Task ExpiredTokenIsExpiredAuthenticationToken()
     {
         var token = sandbox.Host.IssueToken("admin", lifetime: TimeSpan.FromMinutes(-10));
 
-        var (status, body, response) = await SandboxFixture.GetAsync(sandbox.Client, Connections, token);
+        var (status, body, response) = await SandboxHttpFixture.GetAsync(sandbox.Client, Connections, token);
 
         Assert.Equal(401, status);
         Assert.Equal("ExpiredAuthenticationToken", (string?)body!["error"]!["code"]);
@@ -25,54 +25,47 @@ public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     {
         var token = sandbox.Host.IssueToken("fabrikam-admin");
 
-        var (status, body, response) = await SandboxFixture.GetAsync(sandbox.Client, Connections, token);
+        var (status, body, response) = await SandboxHttpFixture.GetAsync(sandbox.Client, Connections, token);
 
         Assert.Equal(401, status);
         Assert.Equal("InvalidAuthenticationTokenTenant", (string?)body!["error"]!["code"]);
         Assert.StartsWith(
-            $"The access token is from the wrong issuer 'https://sts.windows.net/{SandboxFixture.ForeignTenant}/'. It must match the tenant 'https://sts.windows.net/{sandbox.Host.Info.TenantId}/' associated with this subscription.",
+            $"The access token is from the wrong issuer 'https://sts.windows.net/{Contoso.FabrikamTenantId}/'. It must match the tenant 'https://sts.windows.net/{sandbox.Host.Info.TenantId}/' associated with this subscription.",
             (string?)body["error"]!["message"]);
         Assert.Contains($"authorization_uri=\"{sandbox.Host.Info.AuthorityHost}/{sandbox.Host.Info.TenantId}\"", response.Headers.WwwAuthenticate.ToString());
     }
 
-    [Fact]
-    public async Task HomeTokenOnForeignSubscriptionIsWrongTenant()
+    /// <summary>Every other refused token is a 401 with the code ARM gives it (the module maps these codes to its errors).</summary>
+    [Theory]
+    [InlineData("home token on a foreign subscription", "InvalidAuthenticationTokenTenant", null)]
+    [InlineData("tampered signature", "InvalidAuthenticationToken", null)]
+    [InlineData("no token", "InvalidAuthenticationToken", null)]
+    [InlineData("not a JWT", "InvalidAuthenticationToken", null)]
+    [InlineData("Graph audience", "InvalidAuthenticationToken", "wrong audience or resource 'https://graph.microsoft.com'")]
+    [InlineData("signed by another key", "InvalidAuthenticationToken", null)]
+    public async Task RefusedTokenIs401WithArmsCode(string token, string code, string? message)
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(
-            sandbox.Client, $"/subscriptions/{SandboxFixture.ForeignSub}/resourcegroups?api-version=2021-04-01", sandbox.Host.Info.AccessToken);
-
-        Assert.Equal(401, status);
-        Assert.Equal("InvalidAuthenticationTokenTenant", (string?)body!["error"]!["code"]);
-    }
-
-    [Fact]
-    public async Task TamperedSignatureMissingTokenAndWrongAudienceAreInvalidAuthenticationToken()
-    {
-        var token = sandbox.Host.Info.AccessToken;
-        var tampered = token[..^4] + (token.EndsWith("AAAA") ? "BBBB" : "AAAA");
-        var graphToken = sandbox.Host.Info.MicrosoftGraphAccessToken;
-
-        foreach (var candidate in new[] { tampered, null, "not-a-jwt", graphToken })
+        var home = sandbox.Host.Info.AccessToken;
+        using var otherIssuer = new TokenIssuer();
+        var (url, bearer) = token switch
         {
-            var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, Connections, candidate);
-            Assert.Equal(401, status);
-            Assert.Equal("InvalidAuthenticationToken", (string?)body!["error"]!["code"]);
-        }
+            "home token on a foreign subscription" => ($"/subscriptions/{Contoso.FabrikamSubscriptionId}/resourcegroups?api-version=2021-04-01", home),
+            "tampered signature" => (Connections, home[..^4] + (home.EndsWith("AAAA") ? "BBBB" : "AAAA")),
+            "no token" => (Connections, null),
+            "not a JWT" => (Connections, "not-a-jwt"),
+            "Graph audience" => (Connections, sandbox.Host.Info.MicrosoftGraphAccessToken),
+            "signed by another key" => (Connections, otherIssuer.Issue(sandbox.Host.Scenario.FindPrincipalByName("admin")!, TokenIssuer.ArmAudience, TimeSpan.FromHours(1))),
+            _ => throw new ArgumentOutOfRangeException(nameof(token)),
+        };
 
-        var (_, audienceBody, _) = await SandboxFixture.GetAsync(sandbox.Client, Connections, graphToken);
-        Assert.Contains("wrong audience or resource 'https://graph.microsoft.com'", (string?)audienceBody!["error"]!["message"]);
-    }
-
-    [Fact]
-    public async Task TokenSignedByAnotherKeyIsRejected()
-    {
-        using var other = new TokenIssuer();
-        var token = other.Issue(sandbox.Host.Scenario.FindPrincipalByName("admin")!, TokenIssuer.ArmAudience, TimeSpan.FromHours(1));
-
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, Connections, token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, url, bearer);
 
         Assert.Equal(401, status);
-        Assert.Equal("InvalidAuthenticationToken", (string?)body!["error"]!["code"]);
+        Assert.Equal(code, (string?)body!["error"]!["code"]);
+        if (message is not null)
+        {
+            Assert.Contains(message, (string?)body["error"]!["message"]);
+        }
     }
 
     [Fact]
@@ -80,9 +73,9 @@ public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     {
         var norole = sandbox.Host.Info.Principals["norole"];
         var token = sandbox.Host.IssueToken("norole");
-        var path = SandboxFixture.Rg + "/providers/Microsoft.Web/connections/office365-healthy";
+        var path = Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections/office365-healthy";
 
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, path + "?api-version=2016-06-01", token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, path + "?api-version=2016-06-01", token);
 
         Assert.Equal(403, status);
         Assert.Equal("AuthorizationFailed", (string?)body!["error"]!["code"]);
@@ -96,10 +89,10 @@ public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     public async Task ReaderCanReadButNotInvokeActions()
     {
         var token = sandbox.Host.IssueToken("reader");
-        var site = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std";
+        var site = $"/subscriptions/{Contoso.SubscriptionId}/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std";
 
-        var (readStatus, _, _) = await SandboxFixture.GetAsync(sandbox.Client, site + "?api-version=2023-12-01", token);
-        var (actionStatus, actionBody, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, site + "/listWorkflowsConnections?api-version=2025-03-01", token);
+        var (readStatus, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, site + "?api-version=2023-12-01", token);
+        var (actionStatus, actionBody, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, site + "/listWorkflowsConnections?api-version=2025-03-01", token);
 
         Assert.Equal(200, readStatus);
         Assert.Equal(403, actionStatus);
@@ -111,7 +104,7 @@ public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     {
         async Task<int> CountAsync(string principal)
         {
-            var (_, body, _) = await SandboxFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", sandbox.Host.IssueToken(principal));
+            var (_, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", sandbox.Host.IssueToken(principal));
             Assert.Equal(body!["value"]!.AsArray().Count, (int)body["count"]!["value"]!);
             return body["value"]!.AsArray().Count;
         }
@@ -125,7 +118,7 @@ public sealed class ArmAuthTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     [Fact]
     public async Task ApiVersionIsRequired()
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, SandboxFixture.Rg, sandbox.Host.Info.AccessToken);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, Contoso.IntegrationGroup, sandbox.Host.Info.AccessToken);
 
         Assert.Equal(400, status);
         Assert.Equal("MissingApiVersionParameter", (string?)body!["error"]!["code"]);

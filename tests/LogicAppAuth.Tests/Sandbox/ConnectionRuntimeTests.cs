@@ -4,15 +4,15 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class ConnectionRuntimeTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class ConnectionRuntimeTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Connections = SandboxFixture.Rg + "/providers/Microsoft.Web/connections/";
+    private const string Connections = Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections/";
 
     private string Token => sandbox.Host.Info.AccessToken;
 
     private async Task<JsonObject> Connection(string name)
     {
-        var (_, body, _) = await SandboxFixture.GetAsync(sandbox.Client, Connections + name + "?api-version=2016-06-01", Token);
+        var (_, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, Connections + name + "?api-version=2016-06-01", Token);
         return body!.AsObject();
     }
 
@@ -20,14 +20,14 @@ public sealed class ConnectionRuntimeTests(SandboxFixture sandbox) : IClassFixtu
     {
         var link = (await Connection(name))["properties"]!["testLinks"]![0]!;
         Assert.Equal("get", (string?)link["method"]);
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, (string)link["requestUri"]!, token ?? Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, (string)link["requestUri"]!, token ?? Token);
         return (status, body);
     }
 
     private async Task<(int Status, JsonNode? Body)> TestRequest(string name, string? token = null)
     {
         var request = (await Connection(name))["properties"]!["testRequests"]![0]!;
-        var (status, body, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, (string)request["requestUri"]!, token ?? Token,
+        var (status, body, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, (string)request["requestUri"]!, token ?? Token,
             new StringContent(request["body"]!.ToJsonString(), Encoding.UTF8, "application/json"));
         return (status, body);
     }
@@ -110,11 +110,11 @@ public sealed class ConnectionRuntimeTests(SandboxFixture sandbox) : IClassFixtu
     [Fact]
     public async Task ManagedApisDescribeTheirAuthenticationKinds()
     {
-        var apis = $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Web/locations/westeurope/managedApis/";
-        var (_, office, _) = await SandboxFixture.GetAsync(sandbox.Client, apis + "office365?api-version=2016-06-01", sandbox.Host.IssueToken("reader"));
-        var (_, blob, _) = await SandboxFixture.GetAsync(sandbox.Client, apis + "azureblob?api-version=2016-06-01", Token);
-        var (_, automation, _) = await SandboxFixture.GetAsync(sandbox.Client, apis + "azureautomation?api-version=2016-06-01", Token);
-        var (missing, _, _) = await SandboxFixture.GetAsync(sandbox.Client, apis + "nosuchapi?api-version=2016-06-01", Token);
+        var apis = $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Web/locations/westeurope/managedApis/";
+        var (_, office, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, apis + "office365?api-version=2016-06-01", sandbox.Host.IssueToken("reader"));
+        var (_, blob, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, apis + "azureblob?api-version=2016-06-01", Token);
+        var (_, automation, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, apis + "azureautomation?api-version=2016-06-01", Token);
+        var (missing, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, apis + "nosuchapi?api-version=2016-06-01", Token);
 
         Assert.Equal("oauthSetting", (string?)office!["properties"]!["connectionParameters"]!["token"]!["type"]);
         Assert.Null(office["properties"]!["connectionParameterSets"]);

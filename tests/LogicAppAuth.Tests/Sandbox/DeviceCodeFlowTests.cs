@@ -6,7 +6,7 @@ using Xunit;
 namespace LogicAppAuth.Tests.Sandbox;
 
 /// <summary>The sandbox's Entra ID device-code endpoints answer each stage of the wait as Entra does.</summary>
-public sealed class DeviceCodeFlowTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class DeviceCodeFlowTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
     private const string ClientId = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
     private const string ArmScope = "https://management.azure.com/.default offline_access openid profile";
@@ -15,14 +15,14 @@ public sealed class DeviceCodeFlowTests(SandboxFixture sandbox) : IClassFixture<
 
     private async Task<(string DeviceCode, string UserCode, JsonNode Body)> StartAsync()
     {
-        var (status, body, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/devicecode", null,
+        var (status, body, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/devicecode", null,
             new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = ClientId, ["scope"] = ArmScope }));
         Assert.Equal(200, status);
         return ((string)body!["device_code"]!, (string)body["user_code"]!, body);
     }
 
     private Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> RedeemAsync(string deviceCode, string grantType = DeviceCodeFlow.GrantType) =>
-        SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
+        SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["client_id"] = ClientId,
             ["grant_type"] = grantType,
@@ -83,7 +83,7 @@ public sealed class DeviceCodeFlowTests(SandboxFixture sandbox) : IClassFixture<
         Assert.Equal(400, again);
         Assert.Equal("invalid_grant", (string?)againBody!["error"]);
 
-        var (refreshed, refreshedBody, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/token", null,
+        var (refreshed, refreshedBody, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{Tenant}/oauth2/v2.0/token", null,
             new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["client_id"] = ClientId,
@@ -92,7 +92,7 @@ public sealed class DeviceCodeFlowTests(SandboxFixture sandbox) : IClassFixture<
                 ["scope"] = "https://graph.microsoft.com/.default offline_access openid profile",
             }));
         Assert.Equal(200, refreshed);
-        var (graphStatus, _, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/applications", (string?)refreshedBody!["access_token"]);
+        var (graphStatus, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/applications", (string?)refreshedBody!["access_token"]);
         Assert.Equal(200, graphStatus);
     }
 

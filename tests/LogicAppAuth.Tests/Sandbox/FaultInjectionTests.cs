@@ -12,7 +12,7 @@ namespace LogicAppAuth.Tests.Sandbox;
 public sealed class FaultInjectionTests
 {
     private const string SubscriptionsUrl = "/subscriptions?api-version=2022-12-01";
-    private const string ConnectionsUrl = SandboxFixture.Rg + "/providers/Microsoft.Web/connections?api-version=2016-06-01";
+    private const string ConnectionsUrl = Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections?api-version=2016-06-01";
 
     private static async Task<SandboxHost> StartAsync(string faults, int seed = 1, int slowMs = 3000) =>
         await SandboxHost.StartAsync(new SandboxOptions
@@ -34,7 +34,7 @@ public sealed class FaultInjectionTests
         {
             foreach (var url in urls)
             {
-                var (status, _, response) = await SandboxFixture.GetAsync(client, url, token);
+                var (status, _, response) = await SandboxHttpFixture.GetAsync(client, url, token);
                 results.Add((url, status, response));
             }
         }
@@ -98,7 +98,7 @@ public sealed class FaultInjectionTests
         var failures = new List<(int Status, JsonNode? Body)>();
         for (var i = 0; i < 60; i++)
         {
-            var (status, body, _) = await SandboxFixture.GetAsync(client, i % 2 == 0 ? SubscriptionsUrl : ConnectionsUrl, token);
+            var (status, body, _) = await SandboxHttpFixture.GetAsync(client, i % 2 == 0 ? SubscriptionsUrl : ConnectionsUrl, token);
             if (status != 200)
             {
                 failures.Add((status, body));
@@ -123,7 +123,7 @@ public sealed class FaultInjectionTests
         {
             try
             {
-                var (status, body, _) = await SandboxFixture.GetAsync(client, ConnectionsUrl, token);
+                var (status, body, _) = await SandboxHttpFixture.GetAsync(client, ConnectionsUrl, token);
                 Assert.Equal(200, status);
                 Assert.NotNull(body!["value"]);
             }
@@ -165,7 +165,7 @@ public sealed class FaultInjectionTests
         var admin = host.Info.Principals["admin"];
         for (var i = 0; i < 40; i++)
         {
-            var (status, _, _) = await SandboxFixture.GetAsync(client, "/_sandbox/requests", null);
+            var (status, _, _) = await SandboxHttpFixture.GetAsync(client, "/_sandbox/requests", null);
             Assert.Equal(200, status);
             var (tokenStatus, _, _) = await PostTokenAsync(client, admin);
             Assert.Equal(200, tokenStatus);
@@ -186,7 +186,7 @@ public sealed class FaultInjectionTests
         Assert.Equal("short-token", Assert.Single(host.State.Log.Snapshot()).Fault);
 
         // ARM routes are left alone by this profile.
-        var (armStatus, _, _) = await SandboxFixture.GetAsync(client, SubscriptionsUrl, (string)body["access_token"]!);
+        var (armStatus, _, _) = await SandboxHttpFixture.GetAsync(client, SubscriptionsUrl, (string)body["access_token"]!);
         Assert.Equal(200, armStatus);
         Assert.Null(host.State.Log.Snapshot().Last().Fault);
     }
@@ -199,8 +199,8 @@ public sealed class FaultInjectionTests
         var token = host.IssueToken("admin");
         for (var i = 0; i < 3; i++)
         {
-            var body = new JsonObject { ["query"] = "resources | limit 1", ["subscriptions"] = new JsonArray(SandboxFixture.Sub) };
-            var (status, _, response) = await SandboxFixture.SendAsync(client, HttpMethod.Post, $"{ResourceGraphApi.Path}?api-version=2021-03-01", token,
+            var body = new JsonObject { ["query"] = "resources | limit 1", ["subscriptions"] = new JsonArray(Contoso.SubscriptionId) };
+            var (status, _, response) = await SandboxHttpFixture.SendAsync(client, HttpMethod.Post, $"{ResourceGraphApi.Path}?api-version=2021-03-01", token,
                 new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             Assert.Equal(200, status);
             Assert.Equal("0", response.Headers.GetValues(ResourceGraphApi.QuotaRemainingHeader).Single());
@@ -220,7 +220,7 @@ public sealed class FaultInjectionTests
         for (var i = 0; i < 24; i++)
         {
             var watch = Stopwatch.StartNew();
-            var (status, _, _) = await SandboxFixture.GetAsync(client, SubscriptionsUrl, token);
+            var (status, _, _) = await SandboxHttpFixture.GetAsync(client, SubscriptionsUrl, token);
             Assert.Equal(200, status);
             if (watch.ElapsedMilliseconds >= 390)
             {
@@ -234,7 +234,7 @@ public sealed class FaultInjectionTests
     }
 
     private static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> PostTokenAsync(HttpClient client, ReadyPrincipal admin) =>
-        SandboxFixture.SendAsync(client, HttpMethod.Post, $"/{admin.TenantId}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
+        SandboxHttpFixture.SendAsync(client, HttpMethod.Post, $"/{admin.TenantId}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["client_id"] = admin.ClientId,
             ["client_secret"] = admin.ClientSecret,

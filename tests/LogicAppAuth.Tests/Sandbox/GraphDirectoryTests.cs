@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class GraphDirectoryTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class GraphDirectoryTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
     private const string KeyVaultAppId = "7c1e4f2a-9b3d-4e5f-a6b7-c8d9e0f1a2b3";
     private const string BlobExportAppId = "8d2f5a3b-0c4e-4f6a-b7c8-d9e0f1a2b3c4";
@@ -13,10 +13,10 @@ public sealed class GraphDirectoryTests(SandboxFixture sandbox) : IClassFixture<
     private string Token => sandbox.Host.Info.MicrosoftGraphAccessToken;
 
     private Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Get(string url, string? token = null) =>
-        SandboxFixture.GetAsync(sandbox.Client, url, token ?? Token);
+        SandboxHttpFixture.GetAsync(sandbox.Client, url, token ?? Token);
 
     private Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Batch(JsonObject payload, string? token = null) =>
-        SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, "/v1.0/$batch", token ?? Token,
+        SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, "/v1.0/$batch", token ?? Token,
             new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"));
 
     [Fact]

@@ -3,15 +3,15 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class GraphTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class GraphTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
     private string Token => sandbox.Host.Info.MicrosoftGraphAccessToken;
 
     [Fact]
     public async Task DefaultPropertiesExcludeAccountEnabledAndSelectReturnsIt()
     {
-        var (_, plain, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/DiegoS@contoso.onmicrosoft.com", Token);
-        var (_, selected, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/DiegoS@contoso.onmicrosoft.com?$select=accountEnabled,userPrincipalName", Token);
+        var (_, plain, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/DiegoS@contoso.onmicrosoft.com", Token);
+        var (_, selected, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/DiegoS@contoso.onmicrosoft.com?$select=accountEnabled,userPrincipalName", Token);
 
         Assert.Null(plain!["accountEnabled"]);
         Assert.Equal("Diego Siciliani", (string?)plain["displayName"]);
@@ -22,7 +22,7 @@ public sealed class GraphTests(SandboxFixture sandbox) : IClassFixture<SandboxFi
     [Fact]
     public async Task UnknownUserIsRequestResourceNotFound()
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/AlexW@contoso.onmicrosoft.com", Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/AlexW@contoso.onmicrosoft.com", Token);
 
         Assert.Equal(404, status);
         Assert.Equal("Request_ResourceNotFound", (string?)body!["error"]!["code"]);
@@ -33,7 +33,7 @@ public sealed class GraphTests(SandboxFixture sandbox) : IClassFixture<SandboxFi
     [Fact]
     public async Task GuestUserIsFoundByEncodedUpn()
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/john.doe_fabrikam.com%23EXT%23@contoso.onmicrosoft.com?$select=userType,accountEnabled", Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/john.doe_fabrikam.com%23EXT%23@contoso.onmicrosoft.com?$select=userType,accountEnabled", Token);
 
         Assert.Equal(200, status);
         Assert.Equal("Guest", (string?)body!["userType"]);
@@ -42,10 +42,10 @@ public sealed class GraphTests(SandboxFixture sandbox) : IClassFixture<SandboxFi
     [Fact]
     public async Task GraphNeedsGraphAudienceAndAppRoles()
     {
-        var (armStatus, armBody, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com", sandbox.Host.Info.AccessToken);
-        var (noroleStatus, noroleBody, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com",
+        var (armStatus, armBody, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com", sandbox.Host.Info.AccessToken);
+        var (noroleStatus, noroleBody, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com",
             sandbox.Host.IssueToken("norole", TokenIssuer.GraphAudience));
-        var (expiredStatus, _, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com",
+        var (expiredStatus, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com",
             sandbox.Host.IssueToken("admin", TokenIssuer.GraphAudience, TimeSpan.FromMinutes(-5)));
 
         Assert.Equal(401, armStatus);
@@ -58,7 +58,7 @@ public sealed class GraphTests(SandboxFixture sandbox) : IClassFixture<SandboxFi
     [Fact]
     public async Task ApplicationsCarryCredentialsWithEndDates()
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/applications?$select=appId,displayName,passwordCredentials,keyCredentials", Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/applications?$select=appId,displayName,passwordCredentials,keyCredentials", Token);
 
         Assert.Equal(200, status);
         var apps = body!["value"]!.AsArray();

@@ -8,7 +8,7 @@ namespace LogicAppAuth.Tests.Sandbox;
 public sealed class RbacTests
 {
     private const string Principal = "11111111-2222-4333-8444-555555555555";
-    private const string Rg = "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d/resourceGroups/rg";
+    private const string Rg = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg";
     private const string Account = Rg + "/providers/Microsoft.Storage/storageAccounts/st";
 
     private static Rbac With(params (string Role, string Scope)[] assignments)
@@ -30,8 +30,8 @@ public sealed class RbacTests
         Assert.True(rbac.IsAllowed(Principal, "Microsoft.Web/connections/read", Rg + "/providers/Microsoft.Web/connections/c"));
         Assert.False(rbac.IsAllowed(Principal, "Microsoft.Web/connections/write", Rg + "/providers/Microsoft.Web/connections/c"));
         Assert.False(rbac.IsAllowed(Principal, "Microsoft.Web/connections/read", Rg + "x/providers/Microsoft.Web/connections/c"));
-        Assert.False(rbac.IsAllowed(Principal, "Microsoft.Resources/subscriptions/read", "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d"));
-        Assert.True(rbac.HasAnyRoleTouching(Principal, "/subscriptions/3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d"));
+        Assert.False(rbac.IsAllowed(Principal, "Microsoft.Resources/subscriptions/read", "/subscriptions/" + Contoso.SubscriptionId));
+        Assert.True(rbac.HasAnyRoleTouching(Principal, "/subscriptions/" + Contoso.SubscriptionId));
     }
 
     [Fact]

@@ -30,7 +30,6 @@ public sealed class ResourceGraphFixture : IAsyncLifetime
 /// <summary>POST /providers/Microsoft.ResourceGraph/resources against the contoso scenario.</summary>
 public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClassFixture<ResourceGraphFixture>
 {
-    private const string DevSub = "7b2e9d14-6c3a-4f58-a1e0-2d4c6b8a9f01";
     private const string ConnectionsQuery = "resources | where type =~ 'Microsoft.Web/connections'";
 
     public static Task<SandboxHost> StartAsync(SandboxOptions options)
@@ -41,7 +40,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
 
     public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> QueryAsync(
         HttpClient client, string? token, JsonObject body, string apiVersion = "2021-03-01") =>
-        SandboxFixture.SendAsync(client, HttpMethod.Post, $"{ResourceGraphApi.Path}?api-version={apiVersion}", token,
+        SandboxHttpFixture.SendAsync(client, HttpMethod.Post, $"{ResourceGraphApi.Path}?api-version={apiVersion}", token,
             new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
 
     public static JsonObject Body(string query, string[]? subscriptions = null, string[]? managementGroups = null, JsonObject? options = null)
@@ -92,7 +91,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
         Assert.Equal((string?)stored["id"], (string?)row["id"]);
         Assert.Equal("microsoft.web/connections", (string?)row["type"]);
         Assert.Equal("rg-integration", (string?)row["resourceGroup"]);
-        Assert.Equal(SandboxFixture.Sub, (string?)row["subscriptionId"]);
+        Assert.Equal(Contoso.SubscriptionId, (string?)row["subscriptionId"]);
         Assert.Equal(sandbox.Host.Info.TenantId, (string?)row["tenantId"]);
         Assert.Equal("V1", (string?)row["kind"]);
         Assert.Equal("westeurope", (string?)row["location"]);
@@ -168,7 +167,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
         Assert.Equal(400, status);
         Assert.Equal("InvalidApiVersionParameter", (string?)body!["error"]!["code"]);
 
-        var (missing, missingBody, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, ResourceGraphApi.Path, sandbox.Host.Info.AccessToken,
+        var (missing, missingBody, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, ResourceGraphApi.Path, sandbox.Host.Info.AccessToken,
             new StringContent(Body(ConnectionsQuery).ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.Equal(400, missing);
         Assert.Equal("MissingApiVersionParameter", (string?)missingBody!["error"]!["code"]);
@@ -212,7 +211,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
         var (_, containers, _) = await QueryAsync(Body("resourcecontainers | where type == 'microsoft.resources/subscriptions' | project subscriptionId"));
         var (_, resources, _) = await QueryAsync(Body(ConnectionsQuery));
 
-        Assert.Equal([SandboxFixture.Sub, DevSub], containers!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).Order().ToArray());
+        Assert.Equal([Contoso.SubscriptionId, Contoso.DevTestSubscriptionId], containers!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).Order().ToArray());
         Assert.Equal(StoredConnections(), (int)resources!["totalRecords"]!);
     }
 
@@ -220,7 +219,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
     public async Task AResourceWrittenOrRemovedAfterAQueryIsSeenByTheNextQuery()
     {
         const string query = "resources | where type =~ 'microsoft.web/connections' and name startswith 'zz-' | order by id asc";
-        var id = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-integration/providers/Microsoft.Web/connections/zz-added";
+        var id = $"/subscriptions/{Contoso.SubscriptionId}/resourceGroups/rg-integration/providers/Microsoft.Web/connections/zz-added";
         var (_, before, _) = await QueryAsync(Body(query));
         Assert.Equal(0, (int)before!["totalRecords"]!);
 
@@ -236,11 +235,11 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
     [Fact]
     public async Task ExplicitSubscriptionsLimitTheRows()
     {
-        var (_, dev, _) = await QueryAsync(Body(ConnectionsQuery, subscriptions: [DevSub]));
-        var (_, prod, _) = await QueryAsync(Body("resourcecontainers | project subscriptionId", subscriptions: [SandboxFixture.Sub]));
+        var (_, dev, _) = await QueryAsync(Body(ConnectionsQuery, subscriptions: [Contoso.DevTestSubscriptionId]));
+        var (_, prod, _) = await QueryAsync(Body("resourcecontainers | project subscriptionId", subscriptions: [Contoso.SubscriptionId]));
 
         Assert.Equal(0, (int)dev!["totalRecords"]!);
-        Assert.All(prod!["data"]!.AsArray(), r => Assert.Equal(SandboxFixture.Sub, (string?)r!["subscriptionId"]));
+        Assert.All(prod!["data"]!.AsArray(), r => Assert.Equal(Contoso.SubscriptionId, (string?)r!["subscriptionId"]));
         Assert.Equal(4, (int)prod["totalRecords"]!); // the subscription and its three resource groups
     }
 
@@ -251,7 +250,7 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
 
         Assert.Equal(200, status);
         var rows = body!["data"]!.AsArray();
-        Assert.Equal([SandboxFixture.Sub, DevSub], rows.Select(r => (string)r!["subscriptionId"]!).Order().ToArray());
+        Assert.Equal([Contoso.SubscriptionId, Contoso.DevTestSubscriptionId], rows.Select(r => (string)r!["subscriptionId"]!).Order().ToArray());
         Assert.All(rows, r => Assert.Equal("mg-contoso", (string?)r!["properties"]!["managementGroupAncestorsChain"]![0]!["name"]));
     }
 
@@ -270,18 +269,18 @@ public sealed class ResourceGraphApiTests(ResourceGraphFixture sandbox) : IClass
     public async Task RowsOfSubscriptionsWithoutReadAreSilentlyLeftOut()
     {
         var query = "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId";
-        var (readerStatus, reader, _) = await QueryAsync(Body(query, subscriptions: [SandboxFixture.Sub, DevSub]), "reader");
+        var (readerStatus, reader, _) = await QueryAsync(Body(query, subscriptions: [Contoso.SubscriptionId, Contoso.DevTestSubscriptionId]), "reader");
         var (_, readerConnections, _) = await QueryAsync(Body(ConnectionsQuery), "reader");
         var (noroleStatus, norole, _) = await QueryAsync(Body(ConnectionsQuery), "norole");
-        var (_, fabrikam, _) = await QueryAsync(Body(query, subscriptions: [SandboxFixture.Sub, SandboxFixture.ForeignSub]), "fabrikam-admin");
+        var (_, fabrikam, _) = await QueryAsync(Body(query, subscriptions: [Contoso.SubscriptionId, Contoso.FabrikamSubscriptionId]), "fabrikam-admin");
 
         Assert.Equal(200, readerStatus);
-        Assert.Equal([SandboxFixture.Sub], reader!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).ToArray());
-        Assert.Equal(StoredConnections(SandboxFixture.Sub), (int)readerConnections!["totalRecords"]!);
+        Assert.Equal([Contoso.SubscriptionId], reader!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).ToArray());
+        Assert.Equal(StoredConnections(Contoso.SubscriptionId), (int)readerConnections!["totalRecords"]!);
         Assert.Equal(200, noroleStatus);
         Assert.Equal(0, (int)norole!["totalRecords"]!);
         Assert.Empty(norole["data"]!.AsArray());
-        Assert.Equal([SandboxFixture.ForeignSub], fabrikam!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).ToArray());
+        Assert.Equal([Contoso.FabrikamSubscriptionId], fabrikam!["data"]!.AsArray().Select(r => (string)r!["subscriptionId"]!).ToArray());
     }
 
     [Fact]

@@ -4,10 +4,10 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class RoleAssignmentRouteTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
     private const string Api = "api-version=2022-04-01";
-    private const string Storage = SandboxFixture.Rg + "/providers/Microsoft.Storage/storageAccounts/stcontosodata";
+    private const string Storage = Contoso.IntegrationGroup + "/providers/Microsoft.Storage/storageAccounts/stcontosodata";
     private const string BlobIngestIdentity = "5edb3a9b-55a3-4f36-a54d-44d7ee87433a";
     private const string Admin = "5e6f7a8b-1111-4c2d-8e9f-0a1b2c3d4e01";
     private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -19,8 +19,8 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
     [Fact]
     public async Task PrincipalFilterFindsAssignmentsBelowTheScope()
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client,
-            $"{Scope("/subscriptions/" + SandboxFixture.Sub)}&$filter=principalId eq '{BlobIngestIdentity}'", Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
+            $"{Scope("/subscriptions/" + Contoso.SubscriptionId)}&$filter=principalId eq '{BlobIngestIdentity}'", Token);
 
         Assert.Equal(200, status);
         var assignment = Assert.Single(body!["value"]!.AsArray())!;
@@ -35,27 +35,27 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
     [Fact]
     public async Task AtScopeReturnsAssignmentsAtOrAboveOnly()
     {
-        var (_, atStorage, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Scope(Storage)}&$filter=atScope()", Token);
-        var (_, adminAtStorage, _) = await SandboxFixture.GetAsync(sandbox.Client,
+        var (_, atStorage, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Scope(Storage)}&$filter=atScope()", Token);
+        var (_, adminAtStorage, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
             $"{Scope(Storage)}&$filter=atScope() and principalId eq '{Admin}'", Token);
-        var (_, ingestAtRg, _) = await SandboxFixture.GetAsync(sandbox.Client,
-            $"{Scope(SandboxFixture.Rg)}&$filter=atScope() and principalId eq '{BlobIngestIdentity}'", Token);
+        var (_, ingestAtRg, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
+            $"{Scope(Contoso.IntegrationGroup)}&$filter=atScope() and principalId eq '{BlobIngestIdentity}'", Token);
 
         var scopes = atStorage!["value"]!.AsArray().Select(a => (string)a!["properties"]!["scope"]!).ToList();
         Assert.Contains(Storage, scopes);
-        Assert.Contains("/subscriptions/" + SandboxFixture.Sub, scopes);
+        Assert.Contains("/subscriptions/" + Contoso.SubscriptionId, scopes);
         Assert.All(scopes, s => Assert.StartsWith(s, Storage, StringComparison.OrdinalIgnoreCase));
         var adminAssignment = Assert.Single(adminAtStorage!["value"]!.AsArray())!;
-        Assert.Equal("/subscriptions/" + SandboxFixture.Sub, (string?)adminAssignment["properties"]!["scope"]);
+        Assert.Equal("/subscriptions/" + Contoso.SubscriptionId, (string?)adminAssignment["properties"]!["scope"]);
         Assert.Empty(ingestAtRg!["value"]!.AsArray());
     }
 
     [Fact]
     public async Task ReaderMayListNoroleMayNotAndBadFiltersAreRefused()
     {
-        var (readerStatus, _, _) = await SandboxFixture.GetAsync(sandbox.Client, Scope(SandboxFixture.Rg), sandbox.Host.IssueToken("reader"));
-        var (noroleStatus, norole, _) = await SandboxFixture.GetAsync(sandbox.Client, Scope(SandboxFixture.Rg), sandbox.Host.IssueToken("norole"));
-        var (badStatus, bad, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Scope(SandboxFixture.Rg)}&$filter=roleName eq 'Owner'", Token);
+        var (readerStatus, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, Scope(Contoso.IntegrationGroup), sandbox.Host.IssueToken("reader"));
+        var (noroleStatus, norole, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, Scope(Contoso.IntegrationGroup), sandbox.Host.IssueToken("norole"));
+        var (badStatus, bad, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Scope(Contoso.IntegrationGroup)}&$filter=roleName eq 'Owner'", Token);
 
         Assert.Equal(200, readerStatus);
         Assert.Equal(403, noroleStatus);
@@ -67,12 +67,12 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
     [Fact]
     public async Task RoleDefinitionsByIdAndByName()
     {
-        var sub = "/subscriptions/" + SandboxFixture.Sub;
-        var (status, role, _) = await SandboxFixture.GetAsync(sandbox.Client,
+        var sub = "/subscriptions/" + Contoso.SubscriptionId;
+        var (status, role, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
             $"{sub}/providers/Microsoft.Authorization/roleDefinitions/{StorageBlobDataContributor}?{Api}", Token);
-        var (_, byName, _) = await SandboxFixture.GetAsync(sandbox.Client,
+        var (_, byName, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
             $"{Storage}/providers/Microsoft.Authorization/roleDefinitions?{Api}&$filter=roleName eq 'Azure Service Bus Data Sender'", Token);
-        var (missing, _, _) = await SandboxFixture.GetAsync(sandbox.Client,
+        var (missing, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client,
             $"{sub}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-000000000000?{Api}", Token);
 
         Assert.Equal(200, status);
@@ -94,12 +94,12 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
     public async Task PutCreatesThenTheSameGrantUnderAnotherNameIsRoleAssignmentExists()
     {
         var orderQueueIdentity = "5cd272fd-e0a2-4110-a23a-3c01bca0e2c2";
-        var namespaceId = SandboxFixture.Rg + "/providers/Microsoft.ServiceBus/namespaces/sb-contoso-orders";
+        var namespaceId = Contoso.IntegrationGroup + "/providers/Microsoft.ServiceBus/namespaces/sb-contoso-orders";
         var body = new JsonObject
         {
             ["properties"] = new JsonObject
             {
-                ["roleDefinitionId"] = $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Authorization/roleDefinitions/69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+                ["roleDefinitionId"] = $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
                 ["principalId"] = orderQueueIdentity,
                 ["principalType"] = "ServicePrincipal",
             },
@@ -107,7 +107,7 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
 
         async Task<(int, JsonNode?)> Put(string name, string? token = null)
         {
-            var (status, response, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Put,
+            var (status, response, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Put,
                 $"{namespaceId}/providers/Microsoft.Authorization/roleAssignments/{name}?{Api}", token ?? Token,
                 new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             return (status, response);
@@ -117,7 +117,7 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
         var (created, document) = await Put("0f5a3c2e-7b1d-4f6a-9e8c-1d2b3c4a5e6f");
         var (again, _) = await Put("0f5a3c2e-7b1d-4f6a-9e8c-1d2b3c4a5e6f");
         var (conflict, error) = await Put(Guid.NewGuid().ToString());
-        var (_, listed, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Scope(namespaceId)}&$filter=principalId eq '{orderQueueIdentity}'", Token);
+        var (_, listed, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Scope(namespaceId)}&$filter=principalId eq '{orderQueueIdentity}'", Token);
 
         Assert.Equal(403, readerStatus);
         Assert.Contains("Microsoft.Authorization/roleAssignments/write", (string?)reader!["error"]!["message"]);
@@ -138,11 +138,11 @@ public sealed class RoleAssignmentRouteTests(SandboxFixture sandbox) : IClassFix
         {
             ["properties"] = new JsonObject
             {
-                ["roleDefinitionId"] = $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Authorization/roleDefinitions/{StorageBlobDataContributor}",
+                ["roleDefinitionId"] = $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{StorageBlobDataContributor}",
                 ["principalId"] = "11111111-2222-3333-4444-555555555555",
             },
         };
-        var (status, error, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Put,
+        var (status, error, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Put,
             $"{Storage}/providers/Microsoft.Authorization/roleAssignments/{Guid.NewGuid()}?{Api}", Token,
             new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
 

@@ -3,9 +3,9 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class RunHistoryTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Workflows = SandboxFixture.Rg + "/providers/Microsoft.Logic/workflows/";
+    private const string Workflows = Contoso.IntegrationGroup + "/providers/Microsoft.Logic/workflows/";
     private const string Api = "api-version=2019-05-01";
 
     private string Token => sandbox.Host.Info.AccessToken;
@@ -15,7 +15,7 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     [InlineData("Status eq 'Failed'")]
     public async Task BrokenConnectionWorkflowHasRecentFailedRuns(string filter)
     {
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter={filter}", Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter={filter}", Token);
 
         Assert.Equal(200, status);
         var runs = body!["value"]!.AsArray();
@@ -35,9 +35,9 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     public async Task StartTimeFilterTopAndNextLink()
     {
         var since = DateTimeOffset.UtcNow.AddDays(-7).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var (_, all, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}", Token);
-        var (_, recent, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter=status eq 'Failed' and startTime ge {since}", Token);
-        var (_, page, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$top=2", Token);
+        var (_, all, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}", Token);
+        var (_, recent, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter=status eq 'Failed' and startTime ge {since}", Token);
+        var (_, page, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$top=2", Token);
 
         Assert.Equal(7, all!["value"]!.AsArray().Count);
         Assert.Equal("Succeeded", (string?)all["value"]![6]!["properties"]!["status"]);
@@ -45,7 +45,7 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
         Assert.Equal(2, page!["value"]!.AsArray().Count);
         var next = (string?)page["nextLink"];
         Assert.NotNull(next);
-        var (_, second, _) = await SandboxFixture.GetAsync(sandbox.Client, next!, Token);
+        var (_, second, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, next!, Token);
         Assert.Equal(2, second!["value"]!.AsArray().Count);
         Assert.NotEqual((string?)page["value"]![0]!["name"], (string?)second["value"]![0]!["name"]);
     }
@@ -53,10 +53,10 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     [Fact]
     public async Task FailedActionCarriesTheConnectorError()
     {
-        var (_, runs, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-invoice-approval/runs?{Api}&$filter=status eq 'Failed'&$top=1", Token);
+        var (_, runs, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-invoice-approval/runs?{Api}&$filter=status eq 'Failed'&$top=1", Token);
         var runId = (string)runs!["value"]![0]!["id"]!;
-        var (status, actions, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}&$filter=status eq 'Failed'", Token);
-        var (_, allActions, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}", Token);
+        var (status, actions, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}&$filter=status eq 'Failed'", Token);
+        var (_, allActions, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}", Token);
 
         Assert.Equal(200, status);
         var action = Assert.Single(actions!["value"]!.AsArray())!;
@@ -75,9 +75,9 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     [InlineData("wf-secret-rotation", "Unauthorized")]
     public async Task EachBrokenWorkflowFailsWithItsCode(string workflow, string code)
     {
-        var (_, runs, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}&$filter=status eq 'Failed'&$top=1", Token);
+        var (_, runs, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}&$filter=status eq 'Failed'&$top=1", Token);
         var runId = (string)runs!["value"]![0]!["id"]!;
-        var (_, actions, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}&$filter=status eq 'Failed'", Token);
+        var (_, actions, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{runId}/actions?{Api}&$filter=status eq 'Failed'", Token);
 
         Assert.Equal(code, (string?)actions!["value"]![0]!["properties"]!["code"]);
     }
@@ -87,8 +87,8 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     [InlineData("wf-guest-digest")]
     public async Task HealthyWorkflowsHaveOnlySucceededRuns(string workflow)
     {
-        var (_, failed, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}&$filter=status eq 'Failed'", Token);
-        var (_, all, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}", Token);
+        var (_, failed, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}&$filter=status eq 'Failed'", Token);
+        var (_, all, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}{workflow}/runs?{Api}", Token);
 
         Assert.Empty(failed!["value"]!.AsArray());
         Assert.All(all!["value"]!.AsArray(), r => Assert.Equal("Succeeded", (string?)r!["properties"]!["status"]));
@@ -97,11 +97,11 @@ public sealed class RunHistoryTests(SandboxFixture sandbox) : IClassFixture<Sand
     [Fact]
     public async Task SingleRunReadsAndBadFiltersAreRefused()
     {
-        var (_, runs, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$top=1", Token);
+        var (_, runs, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$top=1", Token);
         var runId = (string)runs!["value"]![0]!["id"]!;
-        var (status, run, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{runId}?{Api}", Token);
-        var (bad, error, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter=foo eq 'bar'", Token);
-        var (missing, _, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{Workflows}wf-nope/runs?{Api}", Token);
+        var (status, run, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{runId}?{Api}", Token);
+        var (bad, error, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-daily-report/runs?{Api}&$filter=foo eq 'bar'", Token);
+        var (missing, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{Workflows}wf-nope/runs?{Api}", Token);
 
         Assert.Equal(200, status);
         Assert.Equal(runId, (string?)run!["id"]);

@@ -28,7 +28,7 @@ public sealed class SandboxHostTests
         Assert.Equal("contoso", info.Scenario);
 
         using var client = host.CreateClient();
-        var (status, _, _) = await SandboxFixture.SendAsync(client, HttpMethod.Post, "/_sandbox/shutdown", null);
+        var (status, _, _) = await SandboxHttpFixture.SendAsync(client, HttpMethod.Post, "/_sandbox/shutdown", null);
         Assert.Equal(202, status);
         await host.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await host.StopAsync();
@@ -55,10 +55,10 @@ public sealed class SandboxHostTests
     {
         await using var host = await SandboxHost.StartAsync(new SandboxOptions { LatencyMs = 300, CertificateDirectory = Path.Combine(Path.GetTempPath(), "laa-sbx-" + Guid.NewGuid()) });
         using var client = host.CreateClient();
-        await SandboxFixture.GetAsync(client, "/subscriptions?api-version=2022-12-01", host.Info.AccessToken);
+        await SandboxHttpFixture.GetAsync(client, "/subscriptions?api-version=2022-12-01", host.Info.AccessToken);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await SandboxFixture.GetAsync(client, "/subscriptions?api-version=2022-12-01", host.Info.AccessToken);
+        await SandboxHttpFixture.GetAsync(client, "/subscriptions?api-version=2022-12-01", host.Info.AccessToken);
 
         Assert.True(watch.ElapsedMilliseconds >= 280, $"took {watch.ElapsedMilliseconds} ms");
     }

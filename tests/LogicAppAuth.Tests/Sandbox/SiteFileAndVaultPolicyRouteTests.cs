@@ -6,11 +6,11 @@ using Xunit;
 namespace LogicAppAuth.Tests.Sandbox;
 
 /// <summary>Standard apps' connections.json through the host runtime, Key Vault access policies, and the concurrent writer.</summary>
-public sealed class SiteFileAndVaultPolicyRouteTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class SiteFileAndVaultPolicyRouteTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Site = "/subscriptions/" + SandboxFixture.Sub + "/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std";
+    private const string Site = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std";
     private const string File = Site + "/hostruntime/admin/vfs/connections.json?relativePath=1&api-version=2018-11-01";
-    private const string LegacyVault = SandboxFixture.Rg + "/providers/Microsoft.KeyVault/vaults/kv-contoso-legacy";
+    private const string LegacyVault = Contoso.IntegrationGroup + "/providers/Microsoft.KeyVault/vaults/kv-contoso-legacy";
     private const string VaultApi = "api-version=2023-07-01";
 
     private string Token => sandbox.Host.Info.AccessToken;
@@ -56,7 +56,7 @@ public sealed class SiteFileAndVaultPolicyRouteTests(SandboxFixture sandbox) : I
         Assert.NotEqual(etag, newEtag);
 
         // listWorkflowsConnections follows the file.
-        var (_, listed, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, Site + "/listWorkflowsConnections?api-version=2025-03-01", Token);
+        var (_, listed, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, Site + "/listWorkflowsConnections?api-version=2025-03-01", Token);
         Assert.Equal("Raw", (string?)listed!["properties"]!["files"]!["connections.json"]!["managedApiConnections"]!["sql"]!["authentication"]!["type"]);
         Assert.Equal(204, await PutFile(text, "*"));
     }
@@ -87,14 +87,14 @@ public sealed class SiteFileAndVaultPolicyRouteTests(SandboxFixture sandbox) : I
             {
                 ["accessPolicies"] = new JsonArray(new JsonObject
                 {
-                    ["tenantId"] = "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10",
+                    ["tenantId"] = Contoso.TenantId,
                     ["objectId"] = principal,
                     ["permissions"] = new JsonObject { ["secrets"] = new JsonArray(secrets.Select(s => (JsonNode?)s).ToArray()) },
                 }),
             },
         };
         Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Put(string kind, JsonObject body, string? token = null) =>
-            SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Put, $"{LegacyVault}/accessPolicies/{kind}?{VaultApi}", token ?? Token,
+            SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Put, $"{LegacyVault}/accessPolicies/{kind}?{VaultApi}", token ?? Token,
                 new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
         JsonObject? Mine(JsonNode? answer) => answer!["properties"]!["accessPolicies"]!.AsArray().OfType<JsonObject>().FirstOrDefault(p => (string?)p["objectId"] == principal);
 
@@ -105,7 +105,7 @@ public sealed class SiteFileAndVaultPolicyRouteTests(SandboxFixture sandbox) : I
 
         var (_, merged, _) = await Put("add", Policy("get", "list"));
         Assert.Equal(new[] { "get", "list" }, Mine(merged)!["permissions"]!["secrets"]!.AsArray().Select(s => (string?)s));
-        var (_, vault, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{LegacyVault}?{VaultApi}", Token);
+        var (_, vault, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{LegacyVault}?{VaultApi}", Token);
         Assert.Equal(2, vault!["properties"]!["accessPolicies"]!.AsArray().Count);
 
         Assert.Equal(403, (await Put("add", Policy("get"), sandbox.Host.IssueToken("reader"))).Status);

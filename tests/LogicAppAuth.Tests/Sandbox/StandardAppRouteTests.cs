@@ -12,9 +12,9 @@ namespace LogicAppAuth.Tests.Sandbox;
 /// the host runtime VFS with the host's own errors, sites/workflows, built-in (service provider) connections, and the listKeys
 /// of their targets, each with its RBAC refusal.
 /// </summary>
-public sealed partial class StandardAppRouteTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed partial class StandardAppRouteTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Standard = "/subscriptions/" + SandboxFixture.Sub + "/resourceGroups/rg-standard";
+    private const string Standard = "/subscriptions/" + Contoso.SubscriptionId + "/resourceGroups/rg-standard";
     private const string VsCode = Standard + "/providers/Microsoft.Web/sites/la-contoso-vscode";
     private const string BuiltIn = Standard + "/providers/Microsoft.Web/sites/la-contoso-builtin";
     private const string Std = Standard + "/providers/Microsoft.Web/sites/la-contoso-std";
@@ -28,7 +28,7 @@ public sealed partial class StandardAppRouteTests(SandboxFixture sandbox) : ICla
     private string ReaderToken => sandbox.Host.IssueToken("reader");
 
     private Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Post(string url, string? token = null) =>
-        SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, url, token ?? Token);
+        SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, url, token ?? Token);
 
     private async Task<(int Status, string Text, HttpResponseMessage Response)> Raw(HttpMethod method, string url, string? body = null, string? ifMatch = null)
     {
@@ -60,7 +60,7 @@ public sealed partial class StandardAppRouteTests(SandboxFixture sandbox) : ICla
         Assert.Equal("appsettings", (string?)body["name"]);
         Assert.Equal("Microsoft.Web/sites/config", (string?)body["type"]);
         var settings = body["properties"]!.AsObject();
-        Assert.Equal(SandboxFixture.Sub, (string?)settings["WORKFLOWS_SUBSCRIPTION_ID"]);
+        Assert.Equal(Contoso.SubscriptionId, (string?)settings["WORKFLOWS_SUBSCRIPTION_ID"]);
         Assert.Equal("rg-standard", (string?)settings["WORKFLOWS_RESOURCE_GROUP_NAME"]);
         Assert.StartsWith("sbx-connkey.", (string?)settings["office365-connectionKey"], StringComparison.Ordinal);
 
@@ -126,13 +126,13 @@ public sealed partial class StandardAppRouteTests(SandboxFixture sandbox) : ICla
     [Fact]
     public async Task WorkflowsAreListedAsSiteWorkflowEnvelopesAndNameOnlyConnectionsTheAppDeclares()
     {
-        var (status, list, _) = await SandboxFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows?api-version=2018-11-01", Token);
+        var (status, list, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows?api-version=2018-11-01", Token);
         Assert.Equal(200, status);
         Assert.Equal(["la-contoso-builtin/wf-builtin-archive", "la-contoso-builtin/wf-builtin-orders"],
             list!["value"]!.AsArray().Select(w => (string)w!["name"]!).Order(StringComparer.Ordinal));
         Assert.All(list["value"]!.AsArray(), w => Assert.Equal("Microsoft.Web/sites/workflows", (string?)w!["type"]));
 
-        var (_, one, _) = await SandboxFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows/wf-builtin-orders?api-version=2025-03-01", Token);
+        var (_, one, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows/wf-builtin-orders?api-version=2025-03-01", Token);
         Assert.Equal("Stateful", (string?)one!["kind"]);
         Assert.Equal("Enabled", (string?)one["properties"]!["flowState"]);
         var files = one["properties"]!["files"]!;
@@ -142,7 +142,7 @@ public sealed partial class StandardAppRouteTests(SandboxFixture sandbox) : ICla
         Assert.NotEmpty(named);
         Assert.All(named, name => Assert.Contains(name, declared));
 
-        var (missing, _, _) = await SandboxFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows/wf-none?api-version=2025-03-01", Token);
+        var (missing, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, BuiltIn + "/workflows/wf-none?api-version=2025-03-01", Token);
         Assert.Equal(404, missing);
     }
 

@@ -36,24 +36,24 @@ public sealed class TimeAnchorTests
         Assert.Equal(anchor, host.Info.TimeAnchor);
         Assert.Equal(TimesAsOf, host.Info.ScenarioTimesAsOf);
 
-        var (_, connection, _) = await SandboxFixture.GetAsync(client, SandboxFixture.Rg + "/providers/Microsoft.Web/connections/office365-healthy?api-version=2016-06-01", token);
+        var (_, connection, _) = await SandboxHttpFixture.GetAsync(client, Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections/office365-healthy?api-version=2016-06-01", token);
         var changed = Time(connection!["properties"]!["changedTime"]);
         Assert.Equal(Served("2026-11-20T08:12:33.4521873Z"), changed);
 
         // The relation the expiry estimate relies on: the connection changed after wf-invoice-approval's last good run.
-        var (_, runs, _) = await SandboxFixture.GetAsync(client,
-            SandboxFixture.Rg + "/providers/Microsoft.Logic/workflows/wf-invoice-approval/runs?api-version=2019-05-01&$filter=status eq 'Succeeded'", token);
+        var (_, runs, _) = await SandboxHttpFixture.GetAsync(client,
+            Contoso.IntegrationGroup + "/providers/Microsoft.Logic/workflows/wf-invoice-approval/runs?api-version=2019-05-01&$filter=status eq 'Succeeded'", token);
         var lastGoodRun = runs!["value"]!.AsArray().Max(r => Time(r!["properties"]!["startTime"]));
         Assert.InRange(lastGoodRun, anchor.AddDays(-11), anchor.AddDays(-9));
         Assert.True(changed > lastGoodRun);
 
         // app-reporting-sql: its secret ends within 30 days.
-        var (_, app, _) = await SandboxFixture.GetAsync(client, "/v1.0/applications/e1f2a3b4-0009-4c5d-8e6f-7a8b9c0d1e09", host.Info.MicrosoftGraphAccessToken);
+        var (_, app, _) = await SandboxHttpFixture.GetAsync(client, "/v1.0/applications/e1f2a3b4-0009-4c5d-8e6f-7a8b9c0d1e09", host.Info.MicrosoftGraphAccessToken);
         var ends = Time(app!["passwordCredentials"]![0]!["endDateTime"]);
         Assert.InRange(ends - anchor, TimeSpan.FromDays(1), TimeSpan.FromDays(30));
 
-        var (_, assignments, _) = await SandboxFixture.GetAsync(client,
-            $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01", token);
+        var (_, assignments, _) = await SandboxHttpFixture.GetAsync(client,
+            $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01", token);
         Assert.All(assignments!["value"]!.AsArray(), a => Assert.True(Time(a!["properties"]!["createdOn"]) < anchor));
 
         var expires = new JsonWebTokenHandler().ReadJsonWebToken(token).ValidTo;

@@ -6,12 +6,12 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class TokenEndpointTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
     private ReadyPrincipal Admin => sandbox.Host.Info.Principals["admin"];
 
     private Task<(int Status, System.Text.Json.Nodes.JsonNode? Body, HttpResponseMessage Response)> PostAsync(string tenant, string clientId, string secret, string scope = "https://management.azure.com/.default") =>
-        SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{tenant}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
+        SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Post, $"/{tenant}/oauth2/v2.0/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["client_id"] = clientId,
             ["client_secret"] = secret,
@@ -28,7 +28,7 @@ public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<S
         Assert.Equal(200, status);
         Assert.Equal("Bearer", (string?)body!["token_type"]);
         Assert.Equal(3599, (int)body["expires_in"]!);
-        var (armStatus, _, _) = await SandboxFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", (string?)body["access_token"]);
+        var (armStatus, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", (string?)body["access_token"]);
         Assert.Equal(200, armStatus);
     }
 
@@ -48,7 +48,7 @@ public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<S
     public async Task UnknownClientOrWrongTenantIsUnauthorizedClient()
     {
         var (unknown, unknownBody, _) = await PostAsync(Admin.TenantId, Guid.NewGuid().ToString(), "x");
-        var (wrongTenant, wrongTenantBody, _) = await PostAsync(SandboxFixture.ForeignTenant, Admin.ClientId, Admin.ClientSecret);
+        var (wrongTenant, wrongTenantBody, _) = await PostAsync(Contoso.FabrikamTenantId, Admin.ClientId, Admin.ClientSecret);
 
         Assert.Equal(400, unknown);
         Assert.Equal("unauthorized_client", (string?)unknownBody!["error"]);
@@ -70,7 +70,7 @@ public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<S
 
         var token = await credential.GetTokenAsync(new TokenRequestContext(["https://graph.microsoft.com/.default"]), default);
 
-        var (status, body, _) = await SandboxFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com", token.Token);
+        var (status, body, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/v1.0/users/MeganB@contoso.onmicrosoft.com", token.Token);
         Assert.Equal(200, status);
         Assert.Equal("Megan Bowen", (string?)body!["displayName"]);
     }
@@ -94,7 +94,7 @@ public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<S
         Assert.Equal("Bearer", (string?)body["token_type"]);
         Assert.Equal("https://management.azure.com/", (string?)body["resource"]);
         Assert.True(long.Parse((string)body["expires_on"]!) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        var (armStatus, subscriptions, _) = await SandboxFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", (string?)body["access_token"]);
+        var (armStatus, subscriptions, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/subscriptions?api-version=2022-12-01", (string?)body["access_token"]);
         Assert.Equal(200, armStatus);
         Assert.Equal(2, subscriptions!["value"]!.AsArray().Count);
     }
@@ -105,7 +105,7 @@ public sealed class TokenEndpointTests(SandboxFixture sandbox) : IClassFixture<S
         using var client = new HttpClient();
         var identity = new Uri(sandbox.Host.Info.IdentityEndpoint);
         using var other = await client.GetAsync(new Uri(identity, "/subscriptions?api-version=2022-12-01"));
-        var (httpsIdentity, _, _) = await SandboxFixture.GetAsync(sandbox.Client, "/msi/token?resource=x", null);
+        var (httpsIdentity, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, "/msi/token?resource=x", null);
 
         Assert.Equal(404, (int)other.StatusCode);
         Assert.Equal(404, httpsIdentity);

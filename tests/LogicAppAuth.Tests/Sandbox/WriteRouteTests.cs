@@ -6,19 +6,19 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+public sealed class WriteRouteTests(SandboxHttpFixture sandbox) : IClassFixture<SandboxHttpFixture>
 {
-    private const string Workflows = SandboxFixture.Rg + "/providers/Microsoft.Logic/workflows/";
-    private const string Connections = SandboxFixture.Rg + "/providers/Microsoft.Web/connections/";
+    private const string Workflows = Contoso.IntegrationGroup + "/providers/Microsoft.Logic/workflows/";
+    private const string Connections = Contoso.IntegrationGroup + "/providers/Microsoft.Web/connections/";
     private const string WorkflowApi = "api-version=2019-05-01";
     private const string WebApi = "api-version=2016-06-01";
 
     private string Token => sandbox.Host.Info.AccessToken;
 
     private Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(HttpMethod method, string url, JsonNode body, string? token = null) =>
-        SandboxFixture.SendAsync(sandbox.Client, method, url, token ?? Token, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        SandboxHttpFixture.SendAsync(sandbox.Client, method, url, token ?? Token, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
 
-    private async Task<JsonObject> Get(string url) => (await SandboxFixture.GetAsync(sandbox.Client, url, Token)).Body!.AsObject();
+    private async Task<JsonObject> Get(string url) => (await SandboxHttpFixture.GetAsync(sandbox.Client, url, Token)).Body!.AsObject();
 
     [Fact]
     public async Task PatchOfWorkflowPropertiesIsInvalidPatchWorkflowRequest()
@@ -39,23 +39,23 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
         Assert.Equal(200, status);
         var principalId = (string)workflow!["identity"]!["principalId"]!;
         Assert.True(Guid.TryParse(principalId, out _));
-        Assert.Equal("6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", (string?)workflow["identity"]!["tenantId"]);
+        Assert.Equal(Contoso.TenantId, (string?)workflow["identity"]!["tenantId"]);
         Assert.NotNull(workflow["properties"]!["definition"]);
 
         var (_, again, _) = await Send(HttpMethod.Patch, url, new JsonObject { ["identity"] = new JsonObject { ["type"] = "SystemAssigned" } });
         Assert.Equal(principalId, (string?)again!["identity"]!["principalId"]);
 
-        var (spStatus, sp, _) = await SandboxFixture.GetAsync(sandbox.Client, $"/v1.0/servicePrincipals/{principalId}", sandbox.Host.Info.MicrosoftGraphAccessToken);
+        var (spStatus, sp, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"/v1.0/servicePrincipals/{principalId}", sandbox.Host.Info.MicrosoftGraphAccessToken);
         Assert.Equal(200, spStatus);
         Assert.Equal("ManagedIdentity", (string?)sp!["servicePrincipalType"]);
 
-        var storage = SandboxFixture.Rg + "/providers/Microsoft.Storage/storageAccounts/stcontosodata";
+        var storage = Contoso.IntegrationGroup + "/providers/Microsoft.Storage/storageAccounts/stcontosodata";
         var (assigned, _, _) = await Send(HttpMethod.Put, $"{storage}/providers/Microsoft.Authorization/roleAssignments/{Guid.NewGuid()}?api-version=2022-04-01",
             new JsonObject
             {
                 ["properties"] = new JsonObject
                 {
-                    ["roleDefinitionId"] = $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+                    ["roleDefinitionId"] = $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe",
                     ["principalId"] = principalId,
                 },
             });
@@ -143,7 +143,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
             ["properties"] = new JsonObject
             {
                 ["displayName"] = "office365-new",
-                ["api"] = new JsonObject { ["id"] = $"/subscriptions/{SandboxFixture.Sub}/providers/Microsoft.Web/locations/westeurope/managedApis/office365" },
+                ["api"] = new JsonObject { ["id"] = $"/subscriptions/{Contoso.SubscriptionId}/providers/Microsoft.Web/locations/westeurope/managedApis/office365" },
             },
         });
         Assert.Equal(201, created);
@@ -157,7 +157,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
                 ["parameterName"] = "token",
                 ["redirectUrl"] = "http://localhost:8765/callback",
                 ["objectId"] = "a1b2c3d4-0001-4e5f-8a9b-000000000001",
-                ["tenantId"] = "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10",
+                ["tenantId"] = Contoso.TenantId,
             }),
         });
         Assert.Equal(200, listStatus);
@@ -177,7 +177,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
         var code = HttpUtility.ParseQueryString(location.Query)["code"]!;
 
         var confirmUrl = $"{Connections}office365-new/confirmConsentCode?{WebApi}";
-        var confirmBody = new JsonObject { ["tenantId"] = "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10", ["objectId"] = "a1b2c3d4-0001-4e5f-8a9b-000000000001" };
+        var confirmBody = new JsonObject { ["tenantId"] = Contoso.TenantId, ["objectId"] = "a1b2c3d4-0001-4e5f-8a9b-000000000001" };
         confirmBody["code"] = "not-the-code";
         var (wrong, wrongBody, _) = await Send(HttpMethod.Post, confirmUrl, confirmBody);
         Assert.Equal(400, wrong);
@@ -189,9 +189,9 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
         Assert.Equal("Connected", (string?)after!["properties"]!["statuses"]![0]!["status"]);
         Assert.Equal("MeganB@contoso.onmicrosoft.com", (string?)after["properties"]!["authenticatedUser"]!["name"]);
 
-        var (_, stored, _) = await SandboxFixture.GetAsync(sandbox.Client, url, Token);
+        var (_, stored, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, url, Token);
         Assert.Equal("Connected", (string?)stored!["properties"]!["overallStatus"]);
-        var (tested, _, _) = await SandboxFixture.GetAsync(sandbox.Client, (string)stored["properties"]!["testLinks"]![0]!["requestUri"]!, Token);
+        var (tested, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, (string)stored["properties"]!["testLinks"]![0]!["requestUri"]!, Token);
         Assert.Equal(200, tested);
 
         var (reused, _, _) = await Send(HttpMethod.Post, confirmUrl, confirmBody);
@@ -201,7 +201,7 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
     [Fact]
     public async Task AccessPoliciesCanBeAddedReadAndDeleted()
     {
-        var connection = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy";
+        var connection = $"/subscriptions/{Contoso.SubscriptionId}/resourceGroups/rg-standard/providers/Microsoft.Web/connections/sql-v2-nopolicy";
         var principal = "df5cf40e-7a78-4287-ae7e-52729e1a2ba3";
         var url = $"{connection}/accessPolicies/{principal}?{WebApi}";
         var (created, policy, _) = await Send(HttpMethod.Put, url, new JsonObject
@@ -212,13 +212,13 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
                 ["principal"] = new JsonObject
                 {
                     ["type"] = "ActiveDirectory",
-                    ["identity"] = new JsonObject { ["objectId"] = principal, ["tenantId"] = "6d2a1c44-5a3b-4f0e-9c1d-2b7e8f3a4c10" },
+                    ["identity"] = new JsonObject { ["objectId"] = principal, ["tenantId"] = Contoso.TenantId },
                 },
             },
         });
-        var (_, list, _) = await SandboxFixture.GetAsync(sandbox.Client, $"{connection}/accessPolicies?{WebApi}", Token);
-        var (deleted, _, _) = await SandboxFixture.SendAsync(sandbox.Client, HttpMethod.Delete, url, Token);
-        var (gone, _, _) = await SandboxFixture.GetAsync(sandbox.Client, url, Token);
+        var (_, list, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, $"{connection}/accessPolicies?{WebApi}", Token);
+        var (deleted, _, _) = await SandboxHttpFixture.SendAsync(sandbox.Client, HttpMethod.Delete, url, Token);
+        var (gone, _, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, url, Token);
 
         Assert.Equal(201, created);
         Assert.Equal("Microsoft.Web/connections/accessPolicies", (string?)policy!["type"]);
@@ -231,21 +231,21 @@ public sealed class WriteRouteTests(SandboxFixture sandbox) : IClassFixture<Sand
     [Fact]
     public async Task SiteIdentityPatchIsAnsweredLaterThroughItsOperation()
     {
-        var site = $"/subscriptions/{SandboxFixture.Sub}/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std?api-version=2023-12-01";
+        var site = $"/subscriptions/{Contoso.SubscriptionId}/resourceGroups/rg-standard/providers/Microsoft.Web/sites/la-contoso-std?api-version=2023-12-01";
         var (status, _, response) = await Send(HttpMethod.Patch, site, new JsonObject { ["identity"] = new JsonObject { ["type"] = "SystemAssigned" } });
 
         Assert.Equal(202, status);
         var operation = response.Headers.GetValues("Azure-AsyncOperation").Single();
         Assert.Contains("/providers/Microsoft.Web/locations/westeurope/operations/", operation);
         Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
-        var (_, unfinished, _) = await SandboxFixture.GetAsync(sandbox.Client, site, Token);
+        var (_, unfinished, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, site, Token);
         Assert.Null(unfinished!["identity"]!["principalId"]);
 
-        var (_, first, _) = await SandboxFixture.GetAsync(sandbox.Client, operation, Token);
-        var (_, second, _) = await SandboxFixture.GetAsync(sandbox.Client, operation, Token);
+        var (_, first, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, operation, Token);
+        var (_, second, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, operation, Token);
         Assert.Equal("InProgress", (string?)first!["status"]);
         Assert.Equal("Succeeded", (string?)second!["status"]);
-        var (_, done, _) = await SandboxFixture.GetAsync(sandbox.Client, site, Token);
+        var (_, done, _) = await SandboxHttpFixture.GetAsync(sandbox.Client, site, Token);
         Assert.Equal("df5cf40e-7a78-4287-ae7e-52729e1a2ba3", (string?)done!["identity"]!["principalId"]);
         Assert.Equal("functionapp,workflowapp", (string?)done["kind"]);
     }

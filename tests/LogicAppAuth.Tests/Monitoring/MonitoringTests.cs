@@ -6,7 +6,7 @@ using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.RunHistory;
 using Xunit;
 
-namespace LogicAppAuth.Tests.Expiry;
+namespace LogicAppAuth.Tests.Monitoring;
 
 public class PrometheusTextTests
 {

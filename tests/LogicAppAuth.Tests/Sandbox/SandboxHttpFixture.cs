@@ -5,14 +5,10 @@ using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
 
-/// <summary>One in-process contoso sandbox shared by the tests of a class.</summary>
-public sealed class SandboxFixture : IAsyncLifetime
+/// <summary>One in-process contoso sandbox shared by the tests of a class, an HTTP client to it, and raw request helpers
+/// (the sandbox tests speak HTTP to the fake; the engine tests use <see cref="Engine.ContosoSessionFixture"/>).</summary>
+public sealed class SandboxHttpFixture : IAsyncLifetime
 {
-    public const string Sub = "3f1c7a52-8d4e-4b6a-9c2f-5e7d1a2b3c4d";
-    public const string ForeignSub = "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f";
-    public const string ForeignTenant = "9f8e7d6c-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
-    public const string Rg = "/subscriptions/" + Sub + "/resourceGroups/rg-integration";
-
     public SandboxHost Host { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
