@@ -16,7 +16,7 @@ BeforeAll {
         $body = @{ principal = $Principal; audience = $Audience } | ConvertTo-Json
         (Invoke-RestMethod -Method Post -Uri ($sandbox.resourceManagerUrl.TrimEnd('/') + '/_sandbox/token') -ContentType 'application/json' -Body $body -SkipCertificateCheck).access_token
     }
-    $contract = 'ConnectionDeleted', 'WrongTenant', 'UserNotFound', 'UserAccountDisabled', 'CertificateExpired', 'SecretExpired', 'ManagedIdentityNotAssigned',
+    $contract = 'ConnectionDeleted', 'AppSettingMissing', 'WrongTenant', 'UserNotFound', 'UserAccountDisabled', 'CertificateExpired', 'SecretExpired', 'KeyRotated', 'ManagedIdentityNotAssigned',
         'AccessPolicyMissing', 'PermissionMissing', 'OAuthTokenRevoked', 'OAuthTokenExpired', 'ConsentMissing', 'Unknown'
 }
 AfterAll { Disconnect-LogicAppAuth }
@@ -82,8 +82,10 @@ Describe 'Test-LogicConnectorAuth: one cause per connection of the contoso scena
     }
 
     It 'emits one flat ConnectorDiagnosis per connection, with the contract properties' {
-        # 20, plus the V2 connections of la-contoso-vscode (3) and the Key Vault oauthMI / Alternative ones (2) of issues 14 and 17.
-        $rows.Count | Should -Be 25
+        # 20, plus the V2 connections of la-contoso-vscode (3), the Key Vault oauthMI / Alternative ones (2) of issue 14, and the
+        # built-in connections of la-contoso-builtin (8) of issue 17.
+        $rows.Count | Should -Be 33
+        @($rows | Where-Object ResourceId -like '*/serviceProviderConnections/*').Count | Should -Be 8
         ($rows.ResourceId | Sort-Object -Unique).Count | Should -Be $rows.Count
         foreach ($row in $rows) {
             $row | Should -BeOfType ([LogicAppAuth.ConnectorDiagnosis])

@@ -101,7 +101,7 @@ namespace LogicAppAuth.Engine.LogicApps
             {
                 AppId = Json.String(site, "id"),
                 AppName = Json.String(site, "name"),
-                AppLocation = Json.String(site, "location"),
+                AppLocation = Json.String(site, "location").Replace(" ", "").ToLowerInvariant(),
                 AppIdentity = LogicAppIdentity.Read(site),
                 EntryName = name,
                 Provider = AzureResourceId.LastSegment(Json.String(entry, "serviceProvider", "id")),

@@ -9,7 +9,7 @@ public class PrecedenceTests
     public void The_order_is_the_contract()
     {
         Assert.Equal(
-            "ConnectionDeleted;WrongTenant;UserNotFound;UserAccountDisabled;CertificateExpired;SecretExpired;ManagedIdentityNotAssigned;" +
+            "ConnectionDeleted;AppSettingMissing;WrongTenant;UserNotFound;UserAccountDisabled;CertificateExpired;SecretExpired;KeyRotated;ManagedIdentityNotAssigned;" +
             "AccessPolicyMissing;PermissionMissing;OAuthTokenRevoked;OAuthTokenExpired;ConsentMissing;Unknown",
             string.Join(";", CausePrecedence.Order));
     }
