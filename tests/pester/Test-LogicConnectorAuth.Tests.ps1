@@ -89,7 +89,8 @@ Describe 'Test-LogicConnectorAuth: one cause per connection of the contoso scena
         ($rows.ResourceId | Sort-Object -Unique).Count | Should -Be $rows.Count
         foreach ($row in $rows) {
             $row | Should -BeOfType ([LogicAppAuth.ConnectorDiagnosis])
-            $row.ResourceId | Should -Match "^/subscriptions/$prod/resourceGroups/rg-(integration|standard)/providers/Microsoft.Web/connections/$($row.Name)$"
+            $expectedId = if ($row.Name -match '^(?<app>[^/]+)/(?<entry>[^/]+)$') { "providers/Microsoft.Web/sites/$($Matches.app)/serviceProviderConnections/$($Matches.entry)" } else { "providers/Microsoft.Web/connections/$($row.Name)" }
+            $row.ResourceId | Should -Match "^/subscriptions/$prod/resourceGroups/rg-(integration|standard)/$([regex]::Escape($expectedId))$"
             $row.SubscriptionId | Should -Be $prod
             $row.ResourceGroupName | Should -BeIn 'rg-integration', 'rg-standard'
         }
