@@ -1,7 +1,8 @@
 # Case diagnose-tenant: in this (fresh) pwsh, Test-LogicConnectorAuth over the whole tenant, then Get-LogicConnectorStatus
 # over it, and prints a JSON line: each one's wall time and rows, the diagnosis's Graph requests (sandbox log) and
 # its own count of distinct Graph look-ups (-Verbose summary), and this process's peak working set.
-# The diagnosis runs first, so that it, not the inventory, pays for JIT compilation and connection set-up.
+# One untimed listing first warms what both share (JIT of the HTTP stack and the inventory, connections, the sandbox);
+# the diagnosis then runs first of the two timed calls, so that it pays for compiling its own code.
 param(
     [Parameter(Mandatory)] [string] $ReadyFile,
     [Parameter(Mandatory)] [string] $ModulePath
@@ -12,6 +13,9 @@ $ready = Get-Content $ReadyFile -Raw | ConvertFrom-Json
 Import-Module $ModulePath
 Connect-LogicAppAuth -AccessToken $ready.accessToken -MicrosoftGraphAccessToken $ready.microsoftGraphAccessToken -ResourceManagerUrl $ready.resourceManagerUrl `
     -GraphUrl $ready.graphUrl -TrustedCertificatePath $ready.certificatePath | Out-Null
+
+$null = Get-LogicConnectorStatus -WarningAction SilentlyContinue
+Start-Sleep -Seconds 6
 
 Clear-SandboxRequestLog -Sandbox $ready
 $summary = ''

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,8 +19,10 @@ namespace LogicAppAuth.Engine.Arm
     {
         private readonly Func<ArmRestClient> arm;
         private readonly AsyncCache<IReadOnlyList<(string Scope, string RoleDefinitionId)>> assignments = new AsyncCache<IReadOnlyList<(string, string)>>();
+        private readonly AsyncCache<ILookup<string, (string Scope, string RoleDefinitionId)>> subscriptionAssignments = new AsyncCache<ILookup<string, (string, string)>>();
         private readonly AsyncCache<RoleDefinitionInfo> roleDefinitions = new AsyncCache<RoleDefinitionInfo>();
         private readonly AsyncCache<IReadOnlyList<JsonElement>> targets = new AsyncCache<IReadOnlyList<JsonElement>>();
+        private readonly AsyncCache<IReadOnlyCollection<string>> accessPolicies = new AsyncCache<IReadOnlyCollection<string>>();
 
         public RoleAccessReader(ArmRestClient arm)
             : this(() => arm)
@@ -48,6 +51,24 @@ namespace LogicAppAuth.Engine.Arm
                 return (IReadOnlyList<(string, string)>)found;
             });
 
+        /// <summary>
+        /// Role assignments of a principal anywhere in a subscription (at, above and below it), from one list of every
+        /// assignment there, read once per subscription: a tenant's diagnosis asks about thousands of identities.
+        /// </summary>
+        public async Task<IReadOnlyList<(string Scope, string RoleDefinitionId)>> SubscriptionAssignmentsAsync(string subscriptionId, string principalId, CancellationToken cancellationToken)
+        {
+            var all = await subscriptionAssignments.GetAsync(subscriptionId, async () =>
+            {
+                var found = new List<(string Principal, string Scope, string Role)>();
+                var scope = "/subscriptions/" + subscriptionId;
+                await arm().ListAsync($"{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ApiVersions.Authorization}", a =>
+                    found.Add((Json.String(a, "properties", "principalId"), Json.String(a, "properties", "scope"), Json.String(a, "properties", "roleDefinitionId"))),
+                    scope, cancellationToken).ConfigureAwait(false);
+                return found.ToLookup(f => f.Principal, f => (f.Scope, f.Role), StringComparer.OrdinalIgnoreCase);
+            }).ConfigureAwait(false);
+            return all[principalId].ToList();
+        }
+
         /// <summary>A role definition, read once per role (built-in roles have the same GUID in every subscription).</summary>
         public Task<RoleDefinitionInfo> RoleDefinitionAsync(string roleDefinitionId, CancellationToken cancellationToken) =>
             roleDefinitions.GetAsync(AzureResourceId.LastSegment(roleDefinitionId), async () =>
@@ -67,19 +88,20 @@ namespace LogicAppAuth.Engine.Arm
             });
 
         /// <summary>The object ids a V2 connection's access policies name; a connection without the collection (404) has none.</summary>
-        public async Task<HashSet<string>> AccessPolicyPrincipalsAsync(string connectionId, CancellationToken cancellationToken)
-        {
-            var principals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            try
+        public Task<IReadOnlyCollection<string>> AccessPolicyPrincipalsAsync(string connectionId, CancellationToken cancellationToken) =>
+            accessPolicies.GetAsync(connectionId, async () =>
             {
-                await arm().ListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
-                    p => principals.Add(Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LogicAppAuthException e) when (e.HttpStatus == 404)
-            {
-            }
+                var principals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                try
+                {
+                    await arm().ListAsync($"{connectionId}/accessPolicies?api-version={ApiVersions.Connections}",
+                        p => principals.Add(Json.String(p, "properties", "principal", "identity", "objectId")), connectionId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LogicAppAuthException e) when (e.HttpStatus == 404)
+                {
+                }
 
-            return principals;
-        }
+                return (IReadOnlyCollection<string>)principals;
+            });
     }
 }

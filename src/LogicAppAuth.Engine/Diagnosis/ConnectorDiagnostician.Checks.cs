@@ -58,7 +58,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                     {
                         if (Guid.TryParse(facts.ClientId, out var appId))
                         {
-                            appLookup = graph.GetAsync($"applications?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName,passwordCredentials,keyCredentials");
+                            appLookup = graph.GetAsync(ApplicationPath(appId));
                             if (ConnectorRequirements.For(status.ApiName) != null)
                             {
                                 // The connection signs in as the app: its service principal's object id is what holds Azure roles.
@@ -370,6 +370,45 @@ namespace LogicAppAuth.Engine.Diagnosis
 
             return domains;
         }
+
+        /// <summary>
+        /// Asks Graph, while the inventory is still reading who uses what, for the look-ups the connection's diagnosis will
+        /// make, so that they overlap the listing; the diagnosis then gets the same answers from the batcher. Only what the
+        /// diagnosis would surely ask is asked: a user whose token tenant cannot be compared yet waits for the diagnosis.
+        /// </summary>
+        private void Prefetch(ConnectionFacts facts)
+        {
+            var status = facts.Status;
+            if (!facts.Exists || facts.BuiltIn != null)
+            {
+                return;
+            }
+
+            var tenant = inventoryOptions.VisibleSubscriptions?.FirstOrDefault(s => SameId(s.SubscriptionId, status.SubscriptionId))?.TenantId ?? "";
+            if (status.AuthenticatedUser.Length > 0 && (status.TenantId.Length == 0 || (tenant.Length > 0 && SameId(tenant, status.TenantId))))
+            {
+                _ = graph.GetAsync(OrganizationPath);
+                _ = graph.GetAsync(UserPath(status.AuthenticatedUser));
+            }
+
+            if (string.Equals(status.Kind, "V2", StringComparison.OrdinalIgnoreCase))
+            {
+                // Read by the access policy check of every V2 connection a Standard app signs in to with its identity.
+                _ = access.AccessPolicyPrincipalsAsync(status.ResourceId, CancellationToken.None).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
+
+            if (Guid.TryParse(facts.ClientId, out var appId))
+            {
+                _ = graph.GetAsync(ApplicationPath(appId));
+                if (ConnectorRequirements.For(status.ApiName) != null)
+                {
+                    _ = graph.GetAsync(ServicePrincipalPath(appId));
+                }
+            }
+        }
+
+        /// <summary>applications filtered by appId, with the credentials the expiry check reads.</summary>
+        internal static string ApplicationPath(Guid appId) => $"applications?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName,passwordCredentials,keyCredentials";
 
         /// <summary>servicePrincipals filtered by appId, with only what the role check needs.</summary>
         internal static string ServicePrincipalPath(Guid appId) => $"servicePrincipals?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName";

@@ -187,7 +187,7 @@ namespace LogicAppAuth.Engine.Diagnosis
         private async Task CheckAccessPoliciesAsync(ConnectionFacts facts, IReadOnlyList<(ConnectionReference User, string PrincipalId)> users, DiagnosisFindings findings,
             CancellationToken cancellationToken)
         {
-            HashSet<string> policies;
+            IReadOnlyCollection<string> policies;
             try
             {
                 policies = await access.AccessPolicyPrincipalsAsync(facts.Status.ResourceId, cancellationToken).ConfigureAwait(false);
@@ -259,7 +259,7 @@ namespace LogicAppAuth.Engine.Diagnosis
             IReadOnlyList<(string Scope, string RoleDefinitionId)> held;
             try
             {
-                held = await access.AssignmentsAsync("/subscriptions/" + subscriptionId, principal, cancellationToken).ConfigureAwait(false);
+                held = await access.SubscriptionAssignmentsAsync(subscriptionId, principal, cancellationToken).ConfigureAwait(false);
             }
             catch (LogicAppAuthException e)
             {

@@ -86,7 +86,7 @@ namespace LogicAppAuth.Engine.Diagnosis
                     {
                         diagnoses.Add(task);
                     }
-                }, arm);
+                }, arm, Prefetch);
                 await list(inventory).ConfigureAwait(false);
             }
             finally

@@ -24,10 +24,10 @@ namespace LogicAppAuth.Engine.Diagnosis
         public int MaxRunsPerWorkflow { get; set; } = 50;
 
         /// <summary>ARM requests in flight at once.</summary>
-        public int Concurrency { get; set; } = 16;
+        public int Concurrency { get; set; } = 32;
 
         /// <summary>Graph $batch requests in flight at once.</summary>
-        public int GraphBatchConcurrency { get; set; } = 4;
+        public int GraphBatchConcurrency { get; set; } = 8;
 
         /// <summary>The clock, for credential expiry (tests set it).</summary>
         public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;

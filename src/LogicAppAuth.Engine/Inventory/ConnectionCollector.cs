@@ -15,21 +15,28 @@ namespace LogicAppAuth.Engine.Inventory
         private readonly ReferenceMap references;
         private readonly Func<ConnectorStatus, bool> filter;
         private readonly Action<InventoryEntry> consume;
+        private readonly Action<ConnectionFacts>? onRead;
         private readonly List<ConnectionFacts> pending = new List<ConnectionFacts>();
         private readonly HashSet<string> seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private bool referencesComplete;
 
-        public ConnectionCollector(ReferenceMap references, Func<ConnectorStatus, bool> filter, Action<InventoryEntry> consume)
+        public ConnectionCollector(ReferenceMap references, Func<ConnectorStatus, bool> filter, Action<InventoryEntry> consume, Action<ConnectionFacts>? onRead = null)
         {
             this.references = references;
             this.filter = filter;
             this.consume = consume;
+            this.onRead = onRead;
         }
 
         public ReferenceMap References => references;
 
         public void Add(ConnectionFacts facts)
         {
+            if (onRead != null && filter(facts.Status))
+            {
+                onRead(facts);
+            }
+
             lock (gate)
             {
                 if (!seen.Add(facts.Status.ResourceId))

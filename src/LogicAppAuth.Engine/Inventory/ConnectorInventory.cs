@@ -29,6 +29,7 @@ namespace LogicAppAuth.Engine.Inventory
         private readonly InventoryOptions options;
         private readonly Func<ConnectorStatus, bool> filter;
         private readonly Action<InventoryEntry> consume;
+        private readonly Action<ConnectionFacts>? onRead;
         private readonly ArmRestClient arm;
 
         /// <summary>An inventory that writes each connection's status row to <paramref name="sink"/>.</summary>
@@ -39,11 +40,13 @@ namespace LogicAppAuth.Engine.Inventory
 
         /// <summary>
         /// An inventory that hands each connection, with its document and references, to <paramref name="consume"/>, sending
-        /// its requests through <paramref name="arm"/> when given (so that they count with the caller's).
+        /// its requests through <paramref name="arm"/> when given (so that they count with the caller's); <paramref name="onRead"/>
+        /// sees each connection as soon as it is read, before the references that complete it.
         /// </summary>
         internal ConnectorInventory(AzureSession session, IOperationSink sink, InventoryOptions options, Func<ConnectorStatus, bool>? filter, Action<InventoryEntry>? consume,
-            ArmRestClient? arm = null)
+            ArmRestClient? arm = null, Action<ConnectionFacts>? onRead = null)
         {
+            this.onRead = onRead;
             this.session = session;
             this.sink = sink;
             this.options = options;
@@ -250,7 +253,7 @@ namespace LogicAppAuth.Engine.Inventory
         /// </summary>
         private async Task ScanAsync(Func<ConnectionCollector, Task> readReferences, Func<ConnectionCollector, Task<int>> readConnections, Func<string, bool> inScope)
         {
-            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
+            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume, onRead);
             var connections = readConnections(collector);
             try
             {
@@ -483,7 +486,7 @@ namespace LogicAppAuth.Engine.Inventory
         {
             var (siteId, entry) = BuiltInConnection.Split(id.Id);
             using var site = await arm.GetAsync($"{siteId}?api-version={ApiVersions.Sites}", siteId, cancellationToken).ConfigureAwait(false);
-            var collector = new ConnectionCollector(await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false), filter, consume);
+            var collector = new ConnectionCollector(await StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false), filter, consume, onRead);
             collector.ReferencesComplete();
             AddBuiltIns(collector, builtIn => string.Equals(builtIn, id.Id, StringComparison.OrdinalIgnoreCase));
             if (!collector.References.BuiltIns.Any(b => string.Equals(b.EntryName, entry, StringComparison.OrdinalIgnoreCase)))
@@ -503,7 +506,7 @@ namespace LogicAppAuth.Engine.Inventory
         private async Task ListConnectionAsync(AzureResourceId id, CancellationToken cancellationToken)
         {
             var group = new[] { (id.SubscriptionId, id.ResourceGroupName) };
-            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume);
+            var collector = new ConnectionCollector(new ReferenceMap(), filter, consume, onRead);
 
             // The group first: a group or subscription that does not exist is reported as such, against its own id.
             await ReadGroupReferencesAsync(group, collector.References, cancellationToken).ConfigureAwait(false);
@@ -533,7 +536,7 @@ namespace LogicAppAuth.Engine.Inventory
         /// <summary>The connections a workflow or Standard app uses (<paramref name="used"/>: what it says), each read by id.</summary>
         private async Task ListReferencedConnectionsAsync(ReferenceMap used, CancellationToken cancellationToken)
         {
-            var collector = new ConnectionCollector(used, filter, consume);
+            var collector = new ConnectionCollector(used, filter, consume, onRead);
             collector.ReferencesComplete();
             AddBuiltIns(collector, _ => true);
             var distinct = used.ConnectionIds().Where(c => !BuiltInConnection.IsBuiltInId(c)).ToList();
