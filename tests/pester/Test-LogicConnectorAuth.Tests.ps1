@@ -390,3 +390,36 @@ Describe 'Run history: the Prometheus counter and the diagnosis count the same r
         }
     }
 }
+
+Describe 'Key Vault connections signed in with the connector''s other managed-identity shapes (review F2)' {
+    It 'asks each connector''s metadata once per API and location, for the connections that name a sign-in set' {
+        Clear-SandboxRequests
+        $rows = @(Get-LogicConnectorStatus -SubscriptionId $prod)
+        $metadata = @(Get-SandboxRequests | Where-Object { $_.path -like '*/managedApis/*' })
+        $metadata.Count | Should -BeGreaterThan 0
+        ($metadata.path | Sort-Object -Unique).Count | Should -Be $metadata.Count
+        ($rows | Where-Object Name -eq 'keyvault-mi-oauth').AuthenticationType | Should -Be 'ManagedIdentity'
+    }
+
+    It '<Name>: AuthenticationType ManagedIdentity, diagnosed <Cause>' -TestCases @(
+        @{ Name = 'keyvault-mi-oauth'; Cause = 'None' }
+        @{ Name = 'keyvault-mi-alternative'; Cause = 'PermissionMissing' }
+    ) {
+        param($Name, $Cause)
+        $id = "$groupId/providers/Microsoft.Web/connections/$Name"
+        "$((Get-LogicConnectorStatus -ResourceId $id).AuthenticationType)" | Should -Be 'ManagedIdentity'
+        $diagnosis = Test-LogicConnectorAuth -ResourceId $id
+        "$($diagnosis.Cause)" | Should -Be $Cause
+        if ($Cause -eq 'PermissionMissing') { $diagnosis.Evidence | Should -Match 'kv-contoso-secrets' }
+    }
+
+    It 'fixes the Alternative connection by granting the role only: its sign-in already is the managed identity' {
+        $id = "$groupId/providers/Microsoft.Web/connections/keyvault-mi-alternative"
+        $results = @(Set-LogicConnectorManagedIdentity -ResourceId $id -Confirm:$false -PassThru -BackupPath (Join-Path $TestDrive 'kv-alternative'))
+        ($results | Where-Object Operation -eq 'AssignRole').RoleName | Should -Be 'Key Vault Secrets User'
+        ($results | Where-Object Operation -eq 'SetConnectionAuthentication').Status | Should -Be 'AlreadyInPlace'
+        "$((Test-LogicConnectorAuth -ResourceId $id).Cause)" | Should -Be 'None'
+        Restore-LogicAppAuthBackup -Path (Join-Path $TestDrive 'kv-alternative') -Confirm:$false
+        "$((Test-LogicConnectorAuth -ResourceId $id).Cause)" | Should -Be 'PermissionMissing'
+    }
+}

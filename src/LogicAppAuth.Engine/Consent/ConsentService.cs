@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Operations;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 
 namespace LogicAppAuth.Engine.Inventory
@@ -18,6 +19,7 @@ namespace LogicAppAuth.Engine.Inventory
         private readonly Action<ConnectionFacts>? onRead;
         private readonly List<ConnectionFacts> pending = new List<ConnectionFacts>();
         private readonly HashSet<string> seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly List<Task> adding = new List<Task>();
         private bool referencesComplete;
 
         public ConnectionCollector(ReferenceMap references, Func<ConnectorStatus, bool> filter, Action<InventoryEntry> consume, Action<ConnectionFacts>? onRead = null)
@@ -52,6 +54,24 @@ namespace LogicAppAuth.Engine.Inventory
                 {
                     pending.Add(facts);
                 }
+            }
+        }
+
+        /// <summary>Keeps track of a connection that is added later (once its connector's metadata is read).</summary>
+        public void AddLater(Task adding)
+        {
+            lock (gate)
+            {
+                this.adding.Add(adding);
+            }
+        }
+
+        /// <summary>Completes when every connection handed to <see cref="AddLater"/> so far has been added.</summary>
+        public Task AddedAsync()
+        {
+            lock (gate)
+            {
+                return Task.WhenAll(adding.ToList());
             }
         }
 

@@ -102,15 +102,20 @@ namespace LogicAppAuth.Engine.Inventory
         private static bool IsHealthy(string status) =>
             string.Equals(status, "Connected", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "Ready", StringComparison.OrdinalIgnoreCase);
 
-        private static AuthenticationType ReadAuthenticationType(JsonElement properties, string apiName)
+        /// <summary>
+        /// The authentication type by the names connectors are known to use; the connector's own metadata, when read,
+        /// has the last word (<see cref="ConnectionFacts.ClassifyBy"/>).
+        /// </summary>
+        private static AuthenticationType ReadAuthenticationType(JsonElement properties, string apiName) =>
+            ConnectionParameters.IsManagedIdentitySet(Json.String(properties, "parameterValueSet", "name"))
+                || string.Equals(Json.String(properties, "parameterValueType"), "Alternative", StringComparison.OrdinalIgnoreCase)
+                ? AuthenticationType.ManagedIdentity
+                : AuthenticationWithoutSetNames(properties, apiName);
+
+        /// <summary>The authentication type from everything but a managed-identity set name.</summary>
+        internal static AuthenticationType AuthenticationWithoutSetNames(JsonElement properties, string apiName)
         {
             var valueSet = Json.String(properties, "parameterValueSet", "name");
-            if (ConnectionParameters.IsManagedIdentitySet(valueSet)
-                || string.Equals(Json.String(properties, "parameterValueType"), "Alternative", StringComparison.OrdinalIgnoreCase))
-            {
-                return AuthenticationType.ManagedIdentity;
-            }
-
             var grantType = ConnectionParameters.Value(properties, "token:grantType");
             if (ConnectionParameters.Value(properties, "token:clientId").Length > 0 || string.Equals(grantType, "client_credentials", StringComparison.OrdinalIgnoreCase)
                 || valueSet.IndexOf("serviceprincipal", StringComparison.OrdinalIgnoreCase) >= 0)

@@ -37,6 +37,38 @@ namespace LogicAppAuth.Engine.Inventory
         /// <summary>For a Standard app's built-in connection, the entry as read; null for an API connection.</summary>
         public BuiltInConnection? BuiltIn { get; private set; }
 
+        /// <summary>The name of the parameter set it signed in with (<c>parameterValueSet.name</c>), or "".</summary>
+        public string ParameterValueSet { get; private set; } = "";
+
+        /// <summary><c>parameterValueType</c> ("Alternative" for a connector's alternative sign-in), or "".</summary>
+        public string ParameterValueType { get; private set; } = "";
+
+        /// <summary>Whether the connector's own metadata must say how it signs in: the connection names a parameter set or the alternative one.</summary>
+        public bool NamesASignInSet => ParameterValueSet.Length > 0 || ParameterValueType.Length > 0;
+
+        /// <summary>
+        /// Takes the authentication type from the connector's metadata: the managed identity exactly when its
+        /// managed-identity set (or alternative) is the one the connection names. Without metadata the name rules stand.
+        /// </summary>
+        public void ClassifyBy(Connectors.ConnectorShape? shape)
+        {
+            if (shape == null)
+            {
+                return;
+            }
+
+            if (shape.IsManagedIdentity(ParameterValueSet, ParameterValueType))
+            {
+                Status.AuthenticationType = AuthenticationType.ManagedIdentity;
+            }
+            else if (Status.AuthenticationType == AuthenticationType.ManagedIdentity)
+            {
+                Status.AuthenticationType = authenticationByOtherRules;
+            }
+        }
+
+        private AuthenticationType authenticationByOtherRules;
+
         /// <summary>True when the document is Resource Graph's copy rather than a fresh ARM read.</summary>
         public bool FromResourceGraph { get; private set; }
 
@@ -62,6 +94,9 @@ namespace LogicAppAuth.Engine.Inventory
             parameters.TryGetValue("token:grantType", out var grantType);
             return new ConnectionFacts(status)
             {
+                ParameterValueSet = Json.String(properties, "parameterValueSet", "name"),
+                ParameterValueType = Json.String(properties, "parameterValueType"),
+                authenticationByOtherRules = ConnectionDocument.AuthenticationWithoutSetNames(properties, status.ApiName),
                 FromResourceGraph = fromResourceGraph,
                 ApiId = Json.String(properties, "api", "id"),
                 ClientId = clientId ?? "",

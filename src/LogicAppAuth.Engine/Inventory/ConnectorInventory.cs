@@ -229,7 +229,7 @@ namespace LogicAppAuth.Engine.Inventory
                     {
                         var facts = ConnectionFacts.Read(row, fromResourceGraph: true);
                         seenSubscriptions?.Add(facts.Status.SubscriptionId);
-                        collector.Add(facts);
+                        Add(collector, facts, cancellationToken);
                     }, new OperationProgress(2, "Reading API connections (Azure Resource Graph)", ""), cancellationToken),
                     inScope).ConfigureAwait(false);
                 return true;
@@ -269,6 +269,7 @@ namespace LogicAppAuth.Engine.Inventory
             collector.ReferencesComplete();
             AddBuiltIns(collector, inScope);
             await connections.ConfigureAwait(false);
+            await collector.AddedAsync().ConfigureAwait(false);
             collector.EmitMissing(inScope, "not in the connection list of its resource group");
         }
 
@@ -359,7 +360,7 @@ namespace LogicAppAuth.Engine.Inventory
             {
                 var groupId = AzureResourceId.ResourceGroup(group.Subscription, group.Group);
                 int count = await arm.ListAsync($"{groupId}/providers/Microsoft.Web/connections?api-version={ApiVersions.Connections}",
-                    row => collector.Add(ConnectionFacts.Read(row)), groupId, cancellationToken).ConfigureAwait(false);
+                    row => Add(collector, ConnectionFacts.Read(row), cancellationToken), groupId, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref total, count);
                 int finished = Interlocked.Increment(ref done);
                 if (groups.Count > 1)
@@ -472,6 +473,25 @@ namespace LogicAppAuth.Engine.Inventory
             return calls;
         }
 
+        /// <summary>
+        /// Adds a connection; one that names a sign-in parameter set waits for its connector's metadata, which says
+        /// whether that set is the managed identity (read once per connector and location).
+        /// </summary>
+        private void Add(ConnectionCollector collector, ConnectionFacts facts, CancellationToken cancellationToken)
+        {
+            if (!facts.NamesASignInSet)
+            {
+                collector.Add(facts);
+                return;
+            }
+
+            collector.AddLater(Task.Run(async () =>
+            {
+                facts.ClassifyBy(await options.Catalog.ShapeAsync(arm, facts.ApiId, cancellationToken).ConfigureAwait(false));
+                collector.Add(facts);
+            }));
+        }
+
         /// <summary>Adds the built-in connections the apps read so far declare, those in scope.</summary>
         private static void AddBuiltIns(ConnectionCollector collector, Func<string, bool> inScope)
         {
@@ -525,7 +545,8 @@ namespace LogicAppAuth.Engine.Inventory
             collector.ReferencesComplete();
             if (facts != null)
             {
-                collector.Add(facts);
+                Add(collector, facts, cancellationToken);
+                await collector.AddedAsync().ConfigureAwait(false);
             }
             else
             {
@@ -545,13 +566,14 @@ namespace LogicAppAuth.Engine.Inventory
                 try
                 {
                     using var document = await arm.GetAsync($"{connectionId}?api-version={ApiVersions.Connections}", connectionId, cancellationToken).ConfigureAwait(false);
-                    collector.Add(ConnectionFacts.Read(document.RootElement));
+                    Add(collector, ConnectionFacts.Read(document.RootElement), cancellationToken);
                 }
                 catch (LogicAppAuthException e) when (e.HttpStatus == 404)
                 {
                     // Emitted as a NotFound row below.
                 }
             }, cancellationToken).ConfigureAwait(false);
+            await collector.AddedAsync().ConfigureAwait(false);
             collector.EmitMissing(_ => true, "GET returned 404");
         }
 

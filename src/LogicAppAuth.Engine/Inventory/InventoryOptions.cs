@@ -28,6 +28,9 @@ namespace LogicAppAuth.Engine.Inventory
 
         internal IReadOnlyList<SubscriptionInfo>? VisibleSubscriptions { get; set; }
 
+        /// <summary>What each connector's metadata says about its sign-in, read once per invocation.</summary>
+        internal Connectors.ConnectorCatalog Catalog { get; } = new Connectors.ConnectorCatalog();
+
         /// <summary>The references of each resource group's logic apps, read once per invocation.</summary>
         internal AsyncCache<ReferenceMap> GroupReferences { get; } = new AsyncCache<ReferenceMap>();
 

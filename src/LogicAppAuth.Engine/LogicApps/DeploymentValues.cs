@@ -35,6 +35,10 @@ namespace LogicAppAuth.Engine.LogicApps
             Unreadable = unreadable;
         }
 
+        /// <summary>Values already read: the app settings the file names and parameters.json's content.</summary>
+        internal static DeploymentValues Of(IReadOnlyDictionary<string, string> settings, JsonElement? parameters) =>
+            new DeploymentValues(new Dictionary<string, string>(settings.ToDictionary(p => p.Key, p => p.Value), StringComparer.OrdinalIgnoreCase), parameters, "", settingsRead: true);
+
         /// <summary>Why some referenced value could not be read ("" when everything was).</summary>
         public string Unreadable { get; }
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text.Json.Nodes;
 using System.Threading;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Remediation

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 
 namespace LogicAppAuth.Engine.Remediation

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;

@@ -113,3 +113,62 @@ public class ConnectionDocumentTests
         Assert.Equal("c1", status.Name);
     }
 }
+
+/// <summary>The connector's own metadata decides whether the parameter set a connection names is its managed identity.</summary>
+public class ConnectorMetadataClassificationTests
+{
+    private static LogicAppAuth.Engine.Inventory.ConnectionFacts Facts(string properties) =>
+        LogicAppAuth.Engine.Inventory.ConnectionFacts.Read(JsonDocument.Parse($$"""
+            { "id": "/subscriptions/{{Contoso.SubscriptionId}}/resourceGroups/rg/providers/Microsoft.Web/connections/c", "properties": {{properties}} }
+            """).RootElement);
+
+    private static LogicAppAuth.Engine.Connectors.ConnectorShape Shape(string setName, string displayName) =>
+        LogicAppAuth.Engine.Connectors.ConnectorShape.Read(System.Text.Json.Nodes.JsonNode.Parse($$"""
+            { "properties": { "connectionParameterSets": { "values": [
+                { "name": "keyAuth", "uiDefinition": { "displayName": "Access key" }, "parameters": { "accessKey": { "type": "securestring" } } },
+                { "name": "{{setName}}", "uiDefinition": { "displayName": "{{displayName}}" }, "parameters": { "accountName": { "type": "string" } } } ] } } }
+            """));
+
+    [Fact]
+    public void ASetTheNameRulesDoNotKnowIsTheManagedIdentityWhenTheConnectorSaysSo()
+    {
+        var facts = Facts("""{ "api": { "name": "custom" }, "parameterValueSet": { "name": "msiAuth", "values": { "accountName": { "value": "st" } } } }""");
+        Assert.True(facts.NamesASignInSet);
+        Assert.NotEqual(AuthenticationType.ManagedIdentity, facts.Status.AuthenticationType);
+
+        facts.ClassifyBy(Shape("msiAuth", "Logic Apps Managed Identity"));
+
+        Assert.Equal(AuthenticationType.ManagedIdentity, facts.Status.AuthenticationType);
+    }
+
+    [Fact]
+    public void ASetNamedLikeAManagedIdentityIsNotOneWhenTheConnectorsManagedIdentitySetIsAnother()
+    {
+        var facts = Facts("""{ "api": { "name": "custom" }, "parameterValueSet": { "name": "legacyMI", "values": {} }, "authenticatedUser": { "name": "a@contoso.com" } }""");
+        Assert.Equal(AuthenticationType.ManagedIdentity, facts.Status.AuthenticationType);
+
+        facts.ClassifyBy(Shape("managedIdentityAuth", "Logic Apps Managed Identity"));
+
+        Assert.Equal(AuthenticationType.OAuth, facts.Status.AuthenticationType);
+    }
+
+    [Fact]
+    public void AnAlternativeConnectionIsTheManagedIdentityUnlessTheConnectorsAlternativeIsSomethingElse()
+    {
+        var facts = Facts("""{ "api": { "name": "keyvault" }, "parameterValueType": "Alternative", "alternativeParameterValues": { "vaultName": "kv" } }""");
+
+        facts.ClassifyBy(Shape("oauthMI", "Logic Apps Managed Identity"));
+
+        Assert.Equal(AuthenticationType.ManagedIdentity, facts.Status.AuthenticationType);
+    }
+
+    [Fact]
+    public void WithoutMetadataTheNameRulesStand()
+    {
+        var facts = Facts("""{ "api": { "name": "keyvault" }, "parameterValueSet": { "name": "oauthMI", "values": {} } }""");
+
+        facts.ClassifyBy(null);
+
+        Assert.Equal(AuthenticationType.ManagedIdentity, facts.Status.AuthenticationType);
+    }
+}

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Remediation;
 using Xunit;
 
-namespace LogicAppAuth.Tests.RemediationEngine;
+namespace LogicAppAuth.Tests.Remediation;
 
 public sealed class AppConnectionsFileTests
 {

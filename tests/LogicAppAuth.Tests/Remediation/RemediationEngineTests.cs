@@ -1,12 +1,13 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Tests.Engine;
 using Xunit;
 
-namespace LogicAppAuth.Tests.RemediationEngine;
+namespace LogicAppAuth.Tests.Remediation;
 
 public sealed class RoleTableTests
 {

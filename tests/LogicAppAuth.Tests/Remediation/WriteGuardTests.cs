@@ -3,7 +3,7 @@ using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Remediation;
 using Xunit;
 
-namespace LogicAppAuth.Tests.RemediationEngine;
+namespace LogicAppAuth.Tests.Remediation;
 
 public sealed class WriteGuardTests
 {
