@@ -408,6 +408,10 @@ namespace LogicAppAuth.Engine.Inventory
                     return app;
                 }
 
+                // The workflows that call built-in connections are read alongside the app settings the file names.
+                bool declaresBuiltIns = Json.Path(file.RootElement, "serviceProviderConnections") is JsonElement declared
+                    && declared.ValueKind == JsonValueKind.Object && declared.EnumerateObject().Any();
+                var calls = declaresBuiltIns ? ServiceProviderCallsAsync(siteId, cancellationToken) : Task.FromResult<IReadOnlyList<ConnectionReference>>(Array.Empty<ConnectionReference>());
                 var values = await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
                 var references = ConnectionReferenceReader.ReadConnectionsFile(site, file.RootElement, values);
                 if (references.Any(r => r.Unresolved.Length > 0) && options.FirstTime("UnresolvedConnectionIds"))
@@ -418,12 +422,8 @@ namespace LogicAppAuth.Engine.Inventory
                 }
 
                 app.Add(references);
-                var builtIns = BuiltInConnection.Read(site, file.RootElement, values);
-                if (builtIns.Count > 0)
-                {
-                    app.AddBuiltIns(builtIns);
-                    app.Add(await ServiceProviderCallsAsync(siteId, cancellationToken).ConfigureAwait(false));
-                }
+                app.AddBuiltIns(BuiltInConnection.Read(site, file.RootElement, values));
+                app.Add(await calls.ConfigureAwait(false));
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 404 || e.HttpStatus == 400)
             {

@@ -136,28 +136,12 @@ namespace LogicAppAuth.Engine.LogicApps
 
         private static void WalkServiceProviderCalls(JsonElement? actions, Dictionary<string, string> names)
         {
-            if (!(actions is JsonElement set) || set.ValueKind != JsonValueKind.Object)
+            foreach (var step in Steps(actions))
             {
-                return;
-            }
-
-            foreach (var action in set.EnumerateObject())
-            {
-                var connection = Json.String(action.Value, "inputs", "serviceProviderConfiguration", "connectionName");
+                var connection = Json.String(step.Value, "inputs", "serviceProviderConfiguration", "connectionName");
                 if (connection.Length > 0 && !connection.Contains("@"))
                 {
-                    names[action.Name] = connection;
-                }
-
-                WalkServiceProviderCalls(Json.Path(action.Value, "actions"), names);
-                WalkServiceProviderCalls(Json.Path(action.Value, "else", "actions"), names);
-                WalkServiceProviderCalls(Json.Path(action.Value, "default", "actions"), names);
-                if (Json.Path(action.Value, "cases") is JsonElement cases && cases.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var branch in cases.EnumerateObject())
-                    {
-                        WalkServiceProviderCalls(Json.Path(branch.Value, "actions"), names);
-                    }
+                    names[step.Name] = connection;
                 }
             }
         }
@@ -189,38 +173,46 @@ namespace LogicAppAuth.Engine.LogicApps
 
         private static void Walk(JsonElement? actions, Dictionary<string, string> map)
         {
-            if (!(actions is JsonElement set) || set.ValueKind != JsonValueKind.Object)
+            foreach (var step in Steps(actions))
             {
-                return;
-            }
-
-            foreach (var action in set.EnumerateObject())
-            {
-                var connection = Json.String(action.Value, "inputs", "host", "connection", "name");
+                var connection = Json.String(step.Value, "inputs", "host", "connection", "name");
                 if (connection.Length == 0)
                 {
-                    connection = Json.String(action.Value, "inputs", "host", "connection", "referenceName");
+                    connection = Json.String(step.Value, "inputs", "host", "connection", "referenceName");
                 }
 
                 var match = ConnectionsParameter.Match(connection);
                 if (match.Success)
                 {
-                    map[action.Name] = match.Groups[1].Value;
+                    map[step.Name] = match.Groups[1].Value;
                 }
                 else if (connection.Length > 0 && !connection.Contains("@"))
                 {
-                    map[action.Name] = connection;
+                    map[step.Name] = connection;
+                }
+            }
+        }
+
+        /// <summary>Every action or trigger of a set, and those nested in scopes, conditions (else), switches (cases, default) and loops.</summary>
+        private static IEnumerable<JsonProperty> Steps(JsonElement? actions)
+        {
+            if (!(actions is JsonElement set) || set.ValueKind != JsonValueKind.Object)
+            {
+                yield break;
+            }
+
+            foreach (var step in set.EnumerateObject())
+            {
+                yield return step;
+                var nested = new List<JsonElement?> { Json.Path(step.Value, "actions"), Json.Path(step.Value, "else", "actions"), Json.Path(step.Value, "default", "actions") };
+                if (Json.Path(step.Value, "cases") is JsonElement cases && cases.ValueKind == JsonValueKind.Object)
+                {
+                    nested.AddRange(cases.EnumerateObject().Select(branch => Json.Path(branch.Value, "actions")));
                 }
 
-                Walk(Json.Path(action.Value, "actions"), map);
-                Walk(Json.Path(action.Value, "else", "actions"), map);
-                Walk(Json.Path(action.Value, "default", "actions"), map);
-                if (Json.Path(action.Value, "cases") is JsonElement cases && cases.ValueKind == JsonValueKind.Object)
+                foreach (var inner in nested.SelectMany(Steps))
                 {
-                    foreach (var branch in cases.EnumerateObject())
-                    {
-                        Walk(Json.Path(branch.Value, "actions"), map);
-                    }
+                    yield return inner;
                 }
             }
         }
