@@ -32,9 +32,11 @@ if ('inventory' -in $Case) {
     finally { $sandbox | Stop-LogicAppAuthSandbox }
 
     # The fewest round trips that must happen one after another: the subscription list, then the longer of
-    # (workflow/app pages + connections.json rounds) and (connection pages), all at 1,000 rows a page.
+    # (workflow/app pages + Standard app rounds) and (connection pages), all at 1,000 rows a page. A round of 32 apps
+    # takes three: connections.json, then its app settings and workflow list, then the workflow files that name the
+    # app's built-in connections (every generated app has some).
     $referencePages = [math]::Ceiling(($size.workflows + $size.standardApps) / 1000)
-    $siteRounds = [math]::Ceiling($size.standardApps / 32)
+    $siteRounds = [math]::Ceiling($size.standardApps / 32) * 3
     $connectionPages = [math]::Ceiling($size.connections / 1000)
     $minimumSeconds = (1 + [math]::Max($referencePages + $siteRounds, $connectionPages)) * $latencyMs / 1000
 
