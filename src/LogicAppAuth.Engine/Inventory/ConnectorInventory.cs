@@ -393,8 +393,10 @@ namespace LogicAppAuth.Engine.Inventory
         /// <summary>
         /// What a Standard app's connections.json says: the API connections it uses, and its built-in connections with
         /// the workflows that call them. Without the right to read it, the app is left out of UsedBy with one warning.
+        /// <paramref name="onFile"/> gets the file as listed and the values it resolved with, for a caller that edits it.
         /// </summary>
-        internal async Task<ReferenceMap> StandardAppConnectionsAsync(JsonElement site, CancellationToken cancellationToken)
+        internal async Task<ReferenceMap> StandardAppConnectionsAsync(JsonElement site, CancellationToken cancellationToken,
+            Action<JsonElement, DeploymentValues>? onFile = null)
         {
             var siteId = Json.String(site, "id");
             var app = new ReferenceMap();
@@ -424,6 +426,7 @@ namespace LogicAppAuth.Engine.Inventory
                 app.Add(references);
                 app.AddBuiltIns(BuiltInConnection.Read(site, file.RootElement, values));
                 app.Add(await calls.ConfigureAwait(false));
+                onFile?.Invoke(file.RootElement, values);
             }
             catch (LogicAppAuthException e) when (e.HttpStatus == 403 || e.HttpStatus == 404 || e.HttpStatus == 400)
             {

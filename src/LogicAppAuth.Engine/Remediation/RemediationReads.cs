@@ -54,11 +54,7 @@ namespace LogicAppAuth.Engine.Remediation
             var result = new List<(JsonObject, AppConnectionsFile)>();
             foreach (var siteId in users.Where(u => u.IsStandardApp).Select(u => u.ResourceId).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(s => s, StringComparer.OrdinalIgnoreCase))
             {
-                using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
-                    .ConfigureAwait(false);
-                using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
-                var values = file == null ? DeploymentValues.None : await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
-                var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()), values);
+                var listed = await ListedAsync(siteId, cancellationToken).ConfigureAwait(false);
                 if (listed.EntriesFor(connection.Id).Count > 0)
                 {
                     result.Add((await ReadAsync(siteId, ApiVersions.Sites, cancellationToken).ConfigureAwait(false), listed));
@@ -72,13 +68,23 @@ namespace LogicAppAuth.Engine.Remediation
         public async Task<(JsonObject Site, ReferenceMap App, AppConnectionsFile Listed)> StandardAppAsync(string siteId, CancellationToken cancellationToken)
         {
             using var site = await arm.GetAsync($"{siteId}?api-version={ApiVersions.Sites}", siteId, cancellationToken).ConfigureAwait(false);
-            var app = await inventory.StandardAppConnectionsAsync(site.RootElement, cancellationToken).ConfigureAwait(false);
+            AppConnectionsFile? listed = null;
+            var app = await inventory.StandardAppConnectionsAsync(site.RootElement, cancellationToken,
+                (file, values) => listed = AppConnectionsFile.FromListed(siteId, JsonNode.Parse(file.GetRawText()), values)).ConfigureAwait(false);
+
+            // The inventory leaves an app it may not read out; reading it again here reports why.
+            listed ??= await ListedAsync(siteId, cancellationToken).ConfigureAwait(false);
+            return (JsonEdit.ToObject(site), app, listed);
+        }
+
+        /// <summary>A Standard app's connections.json as listWorkflowsConnections shows it, with the values its expressions resolve to.</summary>
+        private async Task<AppConnectionsFile> ListedAsync(string siteId, CancellationToken cancellationToken)
+        {
             using var response = await arm.PostAsync($"{siteId}/listWorkflowsConnections?api-version={ApiVersions.ListWorkflowsConnections}", null, siteId, cancellationToken)
                 .ConfigureAwait(false);
             using var file = ConnectionReferenceReader.ConnectionsFile(response.RootElement);
             var values = file == null ? DeploymentValues.None : await DeploymentValues.ReadAsync(arm, siteId, file.RootElement, cancellationToken).ConfigureAwait(false);
-            var listed = AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()), values);
-            return (JsonEdit.ToObject(site), app, listed);
+            return AppConnectionsFile.FromListed(siteId, file == null ? null : JsonNode.Parse(file.RootElement.GetRawText()), values);
         }
 
         public async Task<ConnectorShape> ShapeAsync(string subscriptionId, string location, string apiName, CancellationToken cancellationToken)
