@@ -16,6 +16,8 @@ namespace LogicAppAuth.Engine.Arm
     /// </summary>
     internal sealed partial class ArmRestClient
     {
+        private const int BodyReadAttempts = 3;
+
         private readonly HttpPipeline pipeline;
         private readonly Uri baseUri;
         private readonly RequestScope scope;
@@ -31,7 +33,7 @@ namespace LogicAppAuth.Engine.Arm
         public int Requests => scope.Requests;
 
         public async Task<JsonDocument> GetAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
-            await SendAsync(RequestMethod.Get, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
+            await ReadAsync(RequestMethod.Get, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
 
         public async Task<JsonDocument> PostAsync(string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken).ConfigureAwait(false);
@@ -53,12 +55,12 @@ namespace LogicAppAuth.Engine.Arm
         public async Task<JsonDocument> DeleteAsync(string pathOrUrl, string target, CancellationToken cancellationToken) =>
             await SendAsync(RequestMethod.Delete, pathOrUrl, null, target, cancellationToken).ConfigureAwait(false);
 
-        /// <summary>A POST whose answer also carries headers the caller acts on (e.g. Resource Graph's quota headers).</summary>
+        /// <summary>A query by POST whose answer also carries headers the caller acts on (Resource Graph's quota headers); it must change nothing, as it may be sent again.</summary>
         public async Task<(JsonDocument Body, IReadOnlyDictionary<string, string> Headers)> PostWithHeadersAsync(string pathOrUrl, string jsonBody, string target,
             CancellationToken cancellationToken, params string[] headerNames)
         {
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var body = await SendAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken, response =>
+            var body = await ReadAsync(RequestMethod.Post, pathOrUrl, jsonBody, target, cancellationToken, response =>
             {
                 foreach (var name in headerNames)
                 {
@@ -123,40 +125,95 @@ namespace LogicAppAuth.Engine.Arm
             }).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// A read whose answer may run to megabytes (a list or Resource Graph page): parsed as it arrives, into pooled buffers that
+        /// return when the document is disposed, rather than first copied whole into a buffer that grows by doubling. The pipeline's
+        /// retries end with the answer's headers, so an answer that breaks off while its body is read is asked for again here;
+        /// only requests that change nothing come this way.
+        /// </summary>
+        private async Task<JsonDocument> ReadAsync(RequestMethod method, string pathOrUrl, string? jsonBody, string target, CancellationToken cancellationToken,
+            Action<Response>? inspect = null)
+        {
+            var body = jsonBody == null ? null : System.Text.Encoding.UTF8.GetBytes(jsonBody);
+            for (var attempt = 1; ; attempt++)
+            {
+                using var message = await SendMessageAsync(method, pathOrUrl, body, null, target, cancellationToken, buffered: false).ConfigureAwait(false);
+                var response = message.Response;
+                inspect?.Invoke(response);
+                if (response.ContentStream == null || response.Status == 204 || response.Headers.ContentLength == 0)
+                {
+                    return JsonDocument.Parse("{}");
+                }
+
+                try
+                {
+                    return await JsonDocument.ParseAsync(response.ContentStream, default, cancellationToken).ConfigureAwait(false);
+                }
+                catch (System.IO.IOException e) when (attempt < BodyReadAttempts)
+                {
+                    scope.Sink.WriteVerbose($"{method} {target}: the answer broke off while it was read ({e.Message}); asking again.");
+                }
+            }
+        }
+
         /// <summary>Sends one request through the pipeline and reads its answer; an answer of 400 or more becomes the service's error.</summary>
         private async Task<T> SendRawAsync<T>(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target, CancellationToken cancellationToken,
             Func<Response, T> read, bool singleUse = false)
         {
+            using var message = await SendMessageAsync(method, pathOrUrl, jsonBody, ifMatch, target, cancellationToken, singleUse).ConfigureAwait(false);
+            return read(message.Response);
+        }
+
+        private async Task<HttpMessage> SendMessageAsync(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target,
+            CancellationToken cancellationToken, bool singleUse = false, bool buffered = true)
+        {
             var uri = Resolve(pathOrUrl);
-            using var message = pipeline.CreateMessage();
-            scope.AttachTo(message);
-            if (singleUse)
+            var message = pipeline.CreateMessage();
+            try
             {
-                message.SetProperty(Http.TransientFailureRetryPolicy.SingleUse, true);
-            }
+                scope.AttachTo(message);
+                if (singleUse)
+                {
+                    message.SetProperty(Http.TransientFailureRetryPolicy.SingleUse, true);
+                }
 
-            message.Request.Method = method;
-            message.Request.Uri.Reset(uri);
-            message.Request.Headers.Add("Accept", "application/json");
-            if (jsonBody != null)
+                message.BufferResponse = buffered;
+                message.Request.Method = method;
+                message.Request.Uri.Reset(uri);
+                message.Request.Headers.Add("Accept", "application/json");
+                if (jsonBody != null)
+                {
+                    message.Request.Headers.Add("Content-Type", "application/json");
+                    message.Request.Content = RequestContent.Create(jsonBody);
+                }
+
+                if (!string.IsNullOrEmpty(ifMatch))
+                {
+                    message.Request.Headers.Add("If-Match", ifMatch!);
+                }
+
+                await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                var response = message.Response;
+                if (response.Status >= 400)
+                {
+                    if (!buffered && response.ContentStream != null)
+                    {
+                        var copy = new System.IO.MemoryStream();
+                        await response.ContentStream.CopyToAsync(copy, 81920, cancellationToken).ConfigureAwait(false);
+                        copy.Position = 0;
+                        response.ContentStream = copy;
+                    }
+
+                    throw ArmErrors.FromResponse(response, target);
+                }
+
+                return message;
+            }
+            catch
             {
-                message.Request.Headers.Add("Content-Type", "application/json");
-                message.Request.Content = RequestContent.Create(jsonBody);
+                message.Dispose();
+                throw;
             }
-
-            if (!string.IsNullOrEmpty(ifMatch))
-            {
-                message.Request.Headers.Add("If-Match", ifMatch!);
-            }
-
-            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            var response = message.Response;
-            if (response.Status >= 400)
-            {
-                throw ArmErrors.FromResponse(response, target);
-            }
-
-            return read(response);
         }
 
         /// <summary>Absolute URLs (nextLink) are followed only to the session's own host, so the bearer token never leaves it.</summary>
