@@ -4,7 +4,6 @@ using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Operations;
-using LogicAppAuth.Engine.Remediation;
 
 namespace LogicAppAuth.Engine.Connectors
 {

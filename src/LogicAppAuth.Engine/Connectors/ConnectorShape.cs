@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Inventory;
-using LogicAppAuth.Engine.Remediation;
+using LogicAppAuth.Engine.Arm;
 
 namespace LogicAppAuth.Engine.Connectors
 {

@@ -8,7 +8,6 @@ using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.Operations;
-using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Engine.Session;
 
 namespace LogicAppAuth.Engine.Consent

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.LogicApps;

@@ -114,7 +114,7 @@ namespace LogicAppAuth.Engine.Inventory
         public static ConnectionFacts ForBuiltIn(BuiltInConnection connection)
         {
             var app = AzureResourceId.Parse(connection.AppId);
-            var requirement = Diagnosis.ConnectorRequirements.For(connection.ManagedApi);
+            var requirement = Connectors.ConnectorRequirements.For(connection.ManagedApi);
             var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (requirement != null && connection.Endpoint.Length > 0)
             {

@@ -16,6 +16,9 @@ namespace LogicAppAuth.Engine.LogicApps
     {
         private static readonly Regex ConnectionsParameter = new Regex(@"\$connections'\s*\)\s*\[\s*'([^']+)'", RegexOptions.CultureInvariant);
 
+        /// <summary>Words of an action's path that read from the target rather than write to it.</summary>
+        private static readonly string[] ReceivePathWords = { "head", "peek", "complete", "abandon", "deadletter", "renewlock", "lock", "receive", "events/batch" };
+
         public static bool IsStandardApp(JsonElement site) =>
             Json.String(site, "kind").IndexOf("workflowapp", StringComparison.OrdinalIgnoreCase) >= 0;
 
@@ -175,22 +178,52 @@ namespace LogicAppAuth.Engine.LogicApps
         {
             foreach (var step in Steps(actions))
             {
-                var connection = Json.String(step.Value, "inputs", "host", "connection", "name");
-                if (connection.Length == 0)
+                var reference = ReferenceOf(step.Value);
+                if (reference.Length > 0)
                 {
-                    connection = Json.String(step.Value, "inputs", "host", "connection", "referenceName");
-                }
-
-                var match = ConnectionsParameter.Match(connection);
-                if (match.Success)
-                {
-                    map[step.Name] = match.Groups[1].Value;
-                }
-                else if (connection.Length > 0 && !connection.Contains("@"))
-                {
-                    map[step.Name] = connection;
+                    map[step.Name] = reference;
                 }
             }
+        }
+
+        /// <summary>
+        /// How a workflow definition's steps use one <c>$connections</c> entry: a trigger receives from the target; an action
+        /// receives when its path reads (peek, lock, complete, …) and sends otherwise.
+        /// </summary>
+        public static ConnectionUsage UsageOf(JsonElement definition, string referenceName)
+        {
+            var usage = ConnectionUsage.None;
+            foreach (var trigger in Steps(Json.Path(definition, "triggers")))
+            {
+                if (string.Equals(ReferenceOf(trigger.Value), referenceName, StringComparison.OrdinalIgnoreCase))
+                {
+                    usage |= ConnectionUsage.Receive;
+                }
+            }
+
+            foreach (var action in Steps(Json.Path(definition, "actions")))
+            {
+                if (string.Equals(ReferenceOf(action.Value), referenceName, StringComparison.OrdinalIgnoreCase))
+                {
+                    var path = Json.String(action.Value, "inputs", "path").ToLowerInvariant();
+                    usage |= ReceivePathWords.Any(path.Contains) ? ConnectionUsage.Receive : ConnectionUsage.Send;
+                }
+            }
+
+            return usage;
+        }
+
+        /// <summary>The <c>$connections</c> entry a step's host connection names, or "".</summary>
+        private static string ReferenceOf(JsonElement step)
+        {
+            var connection = Json.String(step, "inputs", "host", "connection", "name");
+            if (connection.Length == 0)
+            {
+                connection = Json.String(step, "inputs", "host", "connection", "referenceName");
+            }
+
+            var match = ConnectionsParameter.Match(connection);
+            return match.Success ? match.Groups[1].Value : connection.Contains("@") ? "" : connection;
         }
 
         /// <summary>Every action or trigger of a set, and those nested in scopes, conditions (else), switches (cases, default) and loops.</summary>

@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Arm;
 
 namespace LogicAppAuth.Engine.Remediation
 {

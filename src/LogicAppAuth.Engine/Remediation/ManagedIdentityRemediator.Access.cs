@@ -5,8 +5,10 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Operations;
 
 namespace LogicAppAuth.Engine.Remediation

@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Connectors;
-using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Operations;

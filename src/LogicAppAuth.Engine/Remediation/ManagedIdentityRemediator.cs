@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Connectors;
-using LogicAppAuth.Engine.Diagnosis;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Inventory;
 using LogicAppAuth.Engine.LogicApps;
@@ -121,10 +120,7 @@ namespace LogicAppAuth.Engine.Remediation
                 var name = JsonEdit.String(workflow, "name");
                 backups.NoteFix(holderId: workflowId);
                 plan.Remember(workflowId, workflow);
-                foreach (var reference in References(workflow, id.Id))
-                {
-                    usage |= WorkflowUsage.Of(JsonEdit.Get(workflow, "properties", "definition"), reference);
-                }
+                usage |= UsageOf(workflow, id.Id);
 
                 var (enable, label) = PlanWorkflowIdentity(plan, workflow, workflowId, name);
                 identities.Add((workflowId, name, enable, label));
@@ -288,6 +284,16 @@ namespace LogicAppAuth.Engine.Remediation
         {
             using var document = JsonDocumentOf(workflow);
             return ConnectionReferenceReader.ReadWorkflow(document.RootElement).Where(r => BackupFix.SameId(r.ConnectionId, connectionId)).ToList();
+        }
+
+        /// <summary>How a workflow's steps use the connection, through every $connections reference that points at it.</summary>
+        private static ConnectionUsage UsageOf(JsonNode workflow, string connectionId)
+        {
+            using var document = JsonDocumentOf(workflow);
+            var definition = Json.Path(document.RootElement, "properties", "definition") ?? default;
+            return ConnectionReferenceReader.ReadWorkflow(document.RootElement)
+                .Where(r => BackupFix.SameId(r.ConnectionId, connectionId))
+                .Aggregate(ConnectionUsage.None, (usage, r) => usage | ConnectionReferenceReader.UsageOf(definition, r.ReferenceName));
         }
 
         private static List<string> References(JsonNode workflow, string connectionId) => ReferencesTo(workflow, connectionId).Select(r => r.ReferenceName).ToList();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.LogicApps;
 
 namespace LogicAppAuth.Engine.Remediation
 {
@@ -18,15 +19,6 @@ namespace LogicAppAuth.Engine.Remediation
         public string Id { get; }
 
         public string DefinitionId(string subscriptionId) => $"/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{Id}";
-    }
-
-    /// <summary>How a workflow uses a connection: triggers read from the target, actions mostly write to it.</summary>
-    [Flags]
-    public enum ConnectionUsage
-    {
-        None = 0,
-        Receive = 1,
-        Send = 2,
     }
 
     /// <summary>

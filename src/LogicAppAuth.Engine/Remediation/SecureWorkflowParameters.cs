@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.Arm;
 
 namespace LogicAppAuth.Engine.Remediation
 {

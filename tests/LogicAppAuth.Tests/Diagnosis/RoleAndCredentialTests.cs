@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Diagnosis;
 using Xunit;
 

@@ -31,6 +31,22 @@ public class ReferenceTests
     }
 
     [Fact]
+    public void UsageComesFromTriggersAndNestedActionsThatNameTheReference()
+    {
+        var definition = JsonDocument.Parse("""
+        {"triggers":{"When_a_message":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['sb']['connectionId']"}},"path":"/queues/q/messages/head"}}},
+         "actions":{"Scope":{"type":"Scope","actions":{"Send":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['sb']['connectionId']"}},"method":"post","path":"/queues/q/messages"}}}},
+                    "Check":{"type":"If","else":{"actions":{"Peek":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['queue']['connectionId']"}},"path":"/queues/q/messages/peek"}}}}},
+                    "Other":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['blob']['connectionId']"}}}}}}
+        """).RootElement;
+
+        Assert.Equal(ConnectionUsage.Send | ConnectionUsage.Receive, ConnectionReferenceReader.UsageOf(definition, "sb"));
+        Assert.Equal(ConnectionUsage.Receive, ConnectionReferenceReader.UsageOf(definition, "queue"));
+        Assert.Equal(ConnectionUsage.Send, ConnectionReferenceReader.UsageOf(definition, "blob"));
+        Assert.Equal(ConnectionUsage.None, ConnectionReferenceReader.UsageOf(definition, "nothing"));
+    }
+
+    [Fact]
     public void IgnoresWorkflowsWithoutConnections() =>
         Assert.Empty(ConnectionReferenceReader.ReadWorkflow(JsonDocument.Parse("""{ "name": "wf", "properties": { "definition": {} } }""").RootElement));
 

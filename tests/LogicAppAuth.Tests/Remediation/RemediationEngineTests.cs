@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using LogicAppAuth.Engine.Connectors;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Remediation;
 using LogicAppAuth.Tests.Engine;
 using Xunit;
@@ -78,19 +80,6 @@ public sealed class ConnectorShapeTests
         var office = ConnectorShape.Read(JsonNode.Parse("""{"properties":{"connectionParameters":{"token":{"type":"oauthSetting"}}}}"""));
         Assert.Equal(ManagedIdentityStyle.NotSupported, office.Style);
         Assert.Equal("token", office.OAuthParameter);
-    }
-
-    [Fact]
-    public void Usage_comes_from_triggers_and_nested_actions_that_name_the_reference()
-    {
-        var definition = JsonNode.Parse("""
-        {"triggers":{"When_a_message":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['sb']['connectionId']"}},"path":"/queues/q/messages/head"}}},
-         "actions":{"Scope":{"type":"Scope","actions":{"Send":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['sb']['connectionId']"}},"method":"post","path":"/queues/q/messages"}}}},
-                    "Other":{"inputs":{"host":{"connection":{"name":"@parameters('$connections')['blob']['connectionId']"}}}}}}
-        """);
-        Assert.Equal(ConnectionUsage.Send | ConnectionUsage.Receive, WorkflowUsage.Of(definition, "sb"));
-        Assert.Equal(ConnectionUsage.Send, WorkflowUsage.Of(definition, "blob"));
-        Assert.Equal(ConnectionUsage.None, WorkflowUsage.Of(definition, "nothing"));
     }
 
     [Fact]

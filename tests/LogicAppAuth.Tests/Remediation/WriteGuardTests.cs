@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LogicAppAuth.Engine.Arm;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.Remediation;
 using Xunit;

@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace LogicAppAuth.Engine.Remediation
+namespace LogicAppAuth.Engine.Arm
 {
     /// <summary>
     /// Read-modify-write helpers over System.Text.Json.Nodes: documents keep every property and its order, numbers keep

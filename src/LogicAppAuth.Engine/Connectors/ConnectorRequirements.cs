@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace LogicAppAuth.Engine.Diagnosis
+namespace LogicAppAuth.Engine.Connectors
 {
     /// <summary>What a managed-identity connector needs on its target resource: the resource, and the RBAC (data) actions of which one is enough.</summary>
     public sealed class ConnectorRequirement
