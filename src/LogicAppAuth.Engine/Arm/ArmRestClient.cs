@@ -156,7 +156,7 @@ namespace LogicAppAuth.Engine.Arm
             }
         }
 
-        /// <summary>Sends one request through the pipeline and reads its answer; an answer of 400 or more becomes the service's error.</summary>
+        /// <summary>Sends one request through the pipeline and reads its buffered answer.</summary>
         private async Task<T> SendRawAsync<T>(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target, CancellationToken cancellationToken,
             Func<Response, T> read, bool singleUse = false)
         {
@@ -164,6 +164,10 @@ namespace LogicAppAuth.Engine.Arm
             return read(message.Response);
         }
 
+        /// <summary>
+        /// Sends one request; the caller disposes the message once it has read the answer. An answer of 400 or more becomes
+        /// the service's error, read from its whole body even when the answer was not to be buffered.
+        /// </summary>
         private async Task<HttpMessage> SendMessageAsync(RequestMethod method, string pathOrUrl, byte[]? jsonBody, string? ifMatch, string target,
             CancellationToken cancellationToken, bool singleUse = false, bool buffered = true)
         {
