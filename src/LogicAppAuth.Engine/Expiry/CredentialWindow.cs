@@ -1,50 +1,49 @@
 using System;
 
-namespace LogicAppAuth.Engine.Expiry
+namespace LogicAppAuth.Engine.Expiry;
+
+/// <summary>
+/// Which end dates a listing keeps. Days are whole UTC calendar days: a credential that ends at any time on the UTC
+/// date <c>today + N</c> has DaysRemaining N. The default window keeps what has already expired and what ends within
+/// <c>WithinDays</c> days (DaysRemaining ≤ WithinDays); ExcludeExpired drops the expired ones. Pure.
+/// </summary>
+public sealed class CredentialWindow
 {
-    /// <summary>
-    /// Which end dates a listing keeps. Days are whole UTC calendar days: a credential that ends at any time on the UTC
-    /// date <c>today + N</c> has DaysRemaining N. The default window keeps what has already expired and what ends within
-    /// <c>WithinDays</c> days (DaysRemaining ≤ WithinDays); ExcludeExpired drops the expired ones. Pure.
-    /// </summary>
-    public sealed class CredentialWindow
+    public const int DefaultWithinDays = 30;
+
+    public CredentialWindow(DateTimeOffset now, int withinDays = DefaultWithinDays, bool excludeExpired = false)
     {
-        public const int DefaultWithinDays = 30;
-
-        public CredentialWindow(DateTimeOffset now, int withinDays = DefaultWithinDays, bool excludeExpired = false)
+        if (withinDays < 0)
         {
-            if (withinDays < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(withinDays), "WithinDays cannot be negative.");
-            }
-
-            Now = now;
-            WithinDays = withinDays;
-            ExcludeExpired = excludeExpired;
+            throw new ArgumentOutOfRangeException(nameof(withinDays), "WithinDays cannot be negative.");
         }
 
-        public DateTimeOffset Now { get; }
-        public int WithinDays { get; }
-        public bool ExcludeExpired { get; }
+        Now = now;
+        WithinDays = withinDays;
+        ExcludeExpired = excludeExpired;
+    }
 
-        public static int DaysRemaining(DateTimeOffset end, DateTimeOffset now) =>
-            (int)(end.UtcDateTime.Date - now.UtcDateTime.Date).TotalDays;
+    public DateTimeOffset Now { get; }
+    public int WithinDays { get; }
+    public bool ExcludeExpired { get; }
 
-        public static bool IsExpired(DateTimeOffset end, DateTimeOffset now) => end <= now;
+    public static int DaysRemaining(DateTimeOffset end, DateTimeOffset now) =>
+        (int)(end.UtcDateTime.Date - now.UtcDateTime.Date).TotalDays;
 
-        public int DaysRemaining(DateTimeOffset end) => DaysRemaining(end, Now);
+    public static bool IsExpired(DateTimeOffset end, DateTimeOffset now) => end <= now;
 
-        public bool IsExpired(DateTimeOffset end) => IsExpired(end, Now);
+    public int DaysRemaining(DateTimeOffset end) => DaysRemaining(end, Now);
 
-        /// <summary>True when a credential ending at <paramref name="end"/> (expired or not, as <paramref name="expired"/> says) is listed.</summary>
-        public bool Keeps(DateTimeOffset end, bool expired)
+    public bool IsExpired(DateTimeOffset end) => IsExpired(end, Now);
+
+    /// <summary>True when a credential ending at <paramref name="end"/> (expired or not, as <paramref name="expired"/> says) is listed.</summary>
+    public bool Keeps(DateTimeOffset end, bool expired)
+    {
+        if (expired)
         {
-            if (expired)
-            {
-                return !ExcludeExpired;
-            }
-
-            return DaysRemaining(end) <= WithinDays;
+            return !ExcludeExpired;
         }
+
+        return DaysRemaining(end) <= WithinDays;
     }
 }

@@ -5,189 +5,188 @@ using System.Threading;
 using System.Threading.Tasks;
 using LogicAppAuth.Engine.Errors;
 
-namespace LogicAppAuth.Engine.Graph
+namespace LogicAppAuth.Engine.Graph;
+
+/// <summary>
+/// Deduplicated Graph look-ups sent as $batch requests of 20. A look-up asked for twice is sent once (its answer
+/// is kept for the life of the batcher). Full batches go out at once, with a bound on how many are in flight;
+/// a partial batch waits while any <see cref="Hold"/> is open (more look-ups may still come) and goes out when
+/// the last hold is released, so that a run sends ⌈distinct look-ups / 20⌉ batches.
+/// </summary>
+internal sealed class GraphBatcher
 {
-    /// <summary>
-    /// Deduplicated Graph look-ups sent as $batch requests of 20. A look-up asked for twice is sent once (its answer
-    /// is kept for the life of the batcher). Full batches go out at once, with a bound on how many are in flight;
-    /// a partial batch waits while any <see cref="Hold"/> is open (more look-ups may still come) and goes out when
-    /// the last hold is released, so that a run sends ⌈distinct look-ups / 20⌉ batches.
-    /// </summary>
-    internal sealed class GraphBatcher
+    private readonly string _unavailableReason;
+    private GraphClient? _client;
+    private int _requestsBefore;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly object _gate = new object();
+    private readonly Dictionary<string, Task<GraphResponse>> _answers = new Dictionary<string, Task<GraphResponse>>(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(string Path, TaskCompletionSource<GraphResponse> Answer)> _pending = new List<(string, TaskCompletionSource<GraphResponse>)>();
+    private readonly List<Task> _sends = new List<Task>();
+    private CancellationToken _cancellationToken;
+    private int _holds;
+    private int _lookups;
+
+    public GraphBatcher(int maxBatchesInFlight = 4, string unavailableReason = "NoGraphCredential")
     {
-        private readonly string unavailableReason;
-        private GraphClient? client;
-        private int requestsBefore;
-        private readonly SemaphoreSlim inFlight;
-        private readonly object gate = new object();
-        private readonly Dictionary<string, Task<GraphResponse>> answers = new Dictionary<string, Task<GraphResponse>>(StringComparer.OrdinalIgnoreCase);
-        private readonly List<(string Path, TaskCompletionSource<GraphResponse> Answer)> pending = new List<(string, TaskCompletionSource<GraphResponse>)>();
-        private readonly List<Task> sends = new List<Task>();
-        private CancellationToken cancellationToken;
-        private int holds;
-        private int lookups;
+        _unavailableReason = unavailableReason;
+        _inFlight = new SemaphoreSlim(Math.Max(1, maxBatchesInFlight));
+    }
 
-        public GraphBatcher(int maxBatchesInFlight = 4, string unavailableReason = "NoGraphCredential")
+    public bool Available => _client != null;
+
+    /// <summary>Distinct look-ups asked for so far.</summary>
+    public int Lookups => Volatile.Read(ref _lookups);
+
+    /// <summary>HTTP requests sent to Graph so far, in every call.</summary>
+    public int Requests => Volatile.Read(ref _requestsBefore) + (_client?.RequestsSent ?? 0);
+
+    /// <summary>
+    /// Starts one cmdlet call's worth of look-ups, sent through <paramref name="callClient"/> (which logs to that call's
+    /// output); null when the session has no Graph credential: every look-up then answers "not sent". Answers of
+    /// earlier calls are kept.
+    /// </summary>
+    public void BeginCall(GraphClient? callClient, CancellationToken token)
+    {
+        lock (_gate)
         {
-            this.unavailableReason = unavailableReason;
-            inFlight = new SemaphoreSlim(Math.Max(1, maxBatchesInFlight));
+            _requestsBefore += _client?.RequestsSent ?? 0;
+            _client = callClient;
+            _cancellationToken = token;
+        }
+    }
+
+    /// <summary>Keeps a partial batch back until the returned handle is disposed (and no other hold is open).</summary>
+    public IDisposable Hold()
+    {
+        lock (_gate)
+        {
+            _holds++;
         }
 
-        public bool Available => client != null;
+        return new Releaser(this);
+    }
 
-        /// <summary>Distinct look-ups asked for so far.</summary>
-        public int Lookups => Volatile.Read(ref lookups);
-
-        /// <summary>HTTP requests sent to Graph so far, in every call.</summary>
-        public int Requests => Volatile.Read(ref requestsBefore) + (client?.RequestsSent ?? 0);
-
-        /// <summary>
-        /// Starts one cmdlet call's worth of look-ups, sent through <paramref name="callClient"/> (which logs to that call's
-        /// output); null when the session has no Graph credential: every look-up then answers "not sent". Answers of
-        /// earlier calls are kept.
-        /// </summary>
-        public void BeginCall(GraphClient? callClient, CancellationToken token)
+    /// <summary>The answer to GET v1.0/<paramref name="relativePath"/>; the same path is sent only once.</summary>
+    public Task<GraphResponse> GetAsync(string relativePath)
+    {
+        if (_client == null)
         {
-            lock (gate)
+            return Task.FromResult(GraphResponse.NotSent(_unavailableReason, "The session has no Microsoft Graph credential."));
+        }
+
+        List<(string, TaskCompletionSource<GraphResponse>)>? batch = null;
+        Task<GraphResponse> answer;
+        lock (_gate)
+        {
+            if (_answers.TryGetValue(relativePath, out var known))
             {
-                requestsBefore += client?.RequestsSent ?? 0;
-                client = callClient;
-                cancellationToken = token;
+                return known;
+            }
+
+            var completion = new TaskCompletionSource<GraphResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _answers[relativePath] = completion.Task;
+            _pending.Add((relativePath, completion));
+            _lookups++;
+            answer = completion.Task;
+            if (_pending.Count >= GraphClient.MaxBatchSize || _holds == 0)
+            {
+                batch = TakePending(GraphClient.MaxBatchSize);
             }
         }
 
-        /// <summary>Keeps a partial batch back until the returned handle is disposed (and no other hold is open).</summary>
-        public IDisposable Hold()
+        if (batch != null)
         {
-            lock (gate)
-            {
-                holds++;
-            }
-
-            return new Releaser(this);
+            Send(batch);
         }
 
-        /// <summary>The answer to GET v1.0/<paramref name="relativePath"/>; the same path is sent only once.</summary>
-        public Task<GraphResponse> GetAsync(string relativePath)
-        {
-            if (client == null)
-            {
-                return Task.FromResult(GraphResponse.NotSent(unavailableReason, "The session has no Microsoft Graph credential."));
-            }
+        return answer;
+    }
 
-            List<(string, TaskCompletionSource<GraphResponse>)>? batch = null;
-            Task<GraphResponse> answer;
-            lock (gate)
+    /// <summary>Waits for every batch sent so far.</summary>
+    public Task DrainAsync()
+    {
+        lock (_gate)
+        {
+            return Task.WhenAll(_sends.ToList());
+        }
+    }
+
+    private void Release()
+    {
+        var batches = new List<List<(string, TaskCompletionSource<GraphResponse>)>>();
+        lock (_gate)
+        {
+            _holds--;
+            if (_holds == 0)
             {
-                if (answers.TryGetValue(relativePath, out var known))
+                while (_pending.Count > 0)
                 {
-                    return known;
-                }
-
-                var completion = new TaskCompletionSource<GraphResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-                answers[relativePath] = completion.Task;
-                pending.Add((relativePath, completion));
-                lookups++;
-                answer = completion.Task;
-                if (pending.Count >= GraphClient.MaxBatchSize || holds == 0)
-                {
-                    batch = TakePending(GraphClient.MaxBatchSize);
-                }
-            }
-
-            if (batch != null)
-            {
-                Send(batch);
-            }
-
-            return answer;
-        }
-
-        /// <summary>Waits for every batch sent so far.</summary>
-        public Task DrainAsync()
-        {
-            lock (gate)
-            {
-                return Task.WhenAll(sends.ToList());
-            }
-        }
-
-        private void Release()
-        {
-            var batches = new List<List<(string, TaskCompletionSource<GraphResponse>)>>();
-            lock (gate)
-            {
-                holds--;
-                if (holds == 0)
-                {
-                    while (pending.Count > 0)
-                    {
-                        batches.Add(TakePending(GraphClient.MaxBatchSize));
-                    }
+                    batches.Add(TakePending(GraphClient.MaxBatchSize));
                 }
             }
-
-            batches.ForEach(Send);
         }
 
-        private List<(string, TaskCompletionSource<GraphResponse>)> TakePending(int count)
-        {
-            var taken = pending.Take(count).ToList();
-            pending.RemoveRange(0, taken.Count);
-            return taken;
-        }
+        batches.ForEach(Send);
+    }
 
-        private void Send(List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
-        {
-            var task = SendAsync(client!, batch);
-            lock (gate)
-            {
-                sends.RemoveAll(t => t.IsCompleted);
-                sends.Add(task);
-            }
-        }
+    private List<(string, TaskCompletionSource<GraphResponse>)> TakePending(int count)
+    {
+        var taken = _pending.Take(count).ToList();
+        _pending.RemoveRange(0, taken.Count);
+        return taken;
+    }
 
-        private async Task SendAsync(GraphClient sender, List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
+    private void Send(List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
+    {
+        var task = SendAsync(_client!, batch);
+        lock (_gate)
         {
+            _sends.RemoveAll(t => t.IsCompleted);
+            _sends.Add(task);
+        }
+    }
+
+    private async Task SendAsync(GraphClient sender, List<(string Path, TaskCompletionSource<GraphResponse> Answer)> batch)
+    {
+        try
+        {
+            await _inFlight.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
-                await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                var answers = await sender.BatchAsync(batch.Select(b => b.Path).ToList(), _cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    var answers = await sender.BatchAsync(batch.Select(b => b.Path).ToList(), cancellationToken).ConfigureAwait(false);
-                    for (int i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Answer.TrySetResult(answers[i]);
-                    }
-                }
-                finally
-                {
-                    inFlight.Release();
+                    batch[i].Answer.TrySetResult(answers[i]);
                 }
             }
-            catch (OperationCanceledException e)
+            finally
             {
-                batch.ForEach(b => b.Answer.TrySetCanceled(e.CancellationToken));
-            }
-            catch (LogicAppAuthException e)
-            {
-                var failed = GraphResponse.NotSent(e.ErrorId, e.Message);
-                batch.ForEach(b => b.Answer.TrySetResult(failed));
-            }
-            catch (Exception e)
-            {
-                var failed = GraphResponse.NotSent("GraphRequestFailed", e.Message);
-                batch.ForEach(b => b.Answer.TrySetResult(failed));
+                _inFlight.Release();
             }
         }
-
-        private sealed class Releaser : IDisposable
+        catch (OperationCanceledException e)
         {
-            private GraphBatcher? owner;
-
-            public Releaser(GraphBatcher owner) => this.owner = owner;
-
-            public void Dispose() => Interlocked.Exchange(ref owner, null)?.Release();
+            batch.ForEach(b => b.Answer.TrySetCanceled(e.CancellationToken));
         }
+        catch (LogicAppAuthException e)
+        {
+            var failed = GraphResponse.NotSent(e.ErrorId, e.Message);
+            batch.ForEach(b => b.Answer.TrySetResult(failed));
+        }
+        catch (Exception e)
+        {
+            var failed = GraphResponse.NotSent("GraphRequestFailed", e.Message);
+            batch.ForEach(b => b.Answer.TrySetResult(failed));
+        }
+    }
+
+    private sealed class Releaser : IDisposable
+    {
+        private GraphBatcher? _owner;
+
+        public Releaser(GraphBatcher owner) => _owner = owner;
+
+        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
     }
 }

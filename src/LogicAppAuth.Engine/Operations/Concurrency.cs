@@ -3,83 +3,82 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace LogicAppAuth.Engine.Operations
+namespace LogicAppAuth.Engine.Operations;
+
+internal static class Concurrency
 {
-    internal static class Concurrency
+    /// <summary>Independent requests in flight at once: enough to hide latency, few enough to stay clear of throttling.</summary>
+    public const int DefaultDegree = 32;
+
+    /// <summary>Runs <paramref name="work"/> for every item with at most <paramref name="degree"/> in flight; the first failure is rethrown after all finish.</summary>
+    public static async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> work, CancellationToken cancellationToken, int degree = DefaultDegree)
     {
-        /// <summary>Independent requests in flight at once: enough to hide latency, few enough to stay clear of throttling.</summary>
-        public const int DefaultDegree = 32;
-
-        /// <summary>Runs <paramref name="work"/> for every item with at most <paramref name="degree"/> in flight; the first failure is rethrown after all finish.</summary>
-        public static async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> work, CancellationToken cancellationToken, int degree = DefaultDegree)
+        using var pool = new ConcurrentWork(cancellationToken, degree);
+        foreach (var item in items)
         {
-            using var pool = new ConcurrentWork(cancellationToken, degree);
-            foreach (var item in items)
-            {
-                pool.Start(() => work(item));
-            }
+            pool.Start(() => work(item));
+        }
 
-            await pool.WhenAllAsync().ConfigureAwait(false);
+        await pool.WhenAllAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Work started as its items turn up (e.g. while later pages are still being read), with at most a given number in
+/// flight; <see cref="WhenAllAsync"/> waits for all of it and rethrows the first failure.
+/// </summary>
+internal sealed class ConcurrentWork : IDisposable
+{
+    private readonly SemaphoreSlim _gate;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<Task> _started = new List<Task>();
+
+    public ConcurrentWork(CancellationToken cancellationToken, int degree = Concurrency.DefaultDegree)
+    {
+        _gate = new SemaphoreSlim(degree);
+        _cancellationToken = cancellationToken;
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_started)
+            {
+                return _started.Count;
+            }
         }
     }
 
-    /// <summary>
-    /// Work started as its items turn up (e.g. while later pages are still being read), with at most a given number in
-    /// flight; <see cref="WhenAllAsync"/> waits for all of it and rethrows the first failure.
-    /// </summary>
-    internal sealed class ConcurrentWork : IDisposable
+    public void Start(Func<Task> work)
     {
-        private readonly SemaphoreSlim gate;
-        private readonly CancellationToken cancellationToken;
-        private readonly List<Task> started = new List<Task>();
-
-        public ConcurrentWork(CancellationToken cancellationToken, int degree = Concurrency.DefaultDegree)
+        var task = RunAsync(work);
+        lock (_started)
         {
-            gate = new SemaphoreSlim(degree);
-            this.cancellationToken = cancellationToken;
+            _started.Add(task);
         }
+    }
 
-        public int Count
+    public Task WhenAllAsync()
+    {
+        lock (_started)
         {
-            get
-            {
-                lock (started)
-                {
-                    return started.Count;
-                }
-            }
+            return Task.WhenAll(_started.ToArray());
         }
+    }
 
-        public void Start(Func<Task> work)
+    public void Dispose() => _gate.Dispose();
+
+    private async Task RunAsync(Func<Task> work)
+    {
+        await _gate.WaitAsync(_cancellationToken).ConfigureAwait(false);
+        try
         {
-            var task = RunAsync(work);
-            lock (started)
-            {
-                started.Add(task);
-            }
+            await work().ConfigureAwait(false);
         }
-
-        public Task WhenAllAsync()
+        finally
         {
-            lock (started)
-            {
-                return Task.WhenAll(started.ToArray());
-            }
-        }
-
-        public void Dispose() => gate.Dispose();
-
-        private async Task RunAsync(Func<Task> work)
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await work().ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
-            }
+            _gate.Release();
         }
     }
 }

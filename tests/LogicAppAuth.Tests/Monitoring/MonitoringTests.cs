@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Monitoring;
 using LogicAppAuth.Engine.Operations;
-using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.RunHistory;
 using Xunit;
 

@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Arm;
+using LogicAppAuth.Engine.Connectors;
 using LogicAppAuth.Engine.Errors;
 using LogicAppAuth.Engine.LogicApps;
 using LogicAppAuth.Engine.Remediation;

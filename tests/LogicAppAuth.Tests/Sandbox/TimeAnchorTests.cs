@@ -1,7 +1,7 @@
 using System.Globalization;
-using Microsoft.IdentityModel.JsonWebTokens;
 using LogicAppAuth.Sandbox.Hosting;
 using LogicAppAuth.Sandbox.Scenarios;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Xunit;
 
 namespace LogicAppAuth.Tests.Sandbox;
