@@ -14,28 +14,28 @@ namespace LogicAppAuth.Sandbox.Hosting;
 public sealed class ConcurrentWriter
 {
     private const string FileMarker = "/hostruntime/admin/vfs/";
-    private readonly ConcurrentDictionary<string, int> readsLeft = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _readsLeft = new(StringComparer.OrdinalIgnoreCase);
 
-    public void Arm(string path, int afterReads) => readsLeft[ArmPath.Normalize(path)] = Math.Max(1, afterReads);
+    public void Arm(string path, int afterReads) => _readsLeft[ArmPath.Normalize(path)] = Math.Max(1, afterReads);
 
-    public bool IsArmed => !readsLeft.IsEmpty;
+    public bool IsArmed => !_readsLeft.IsEmpty;
 
     /// <summary>Called after every successful GET; saves the change when the path's count runs out.</summary>
     public void OnRead(ResourceStore store, SandboxClock clock, string path)
     {
         var key = ArmPath.Normalize(path);
-        if (readsLeft.IsEmpty || !readsLeft.TryGetValue(key, out var left))
+        if (_readsLeft.IsEmpty || !_readsLeft.TryGetValue(key, out var left))
         {
             return;
         }
 
         if (left > 1)
         {
-            readsLeft[key] = left - 1;
+            _readsLeft[key] = left - 1;
             return;
         }
 
-        readsLeft.TryRemove(key, out _);
+        _readsLeft.TryRemove(key, out _);
         var marker = key.IndexOf(FileMarker, StringComparison.OrdinalIgnoreCase);
         if (marker >= 0)
         {

@@ -8,14 +8,14 @@ namespace LogicAppAuth.Tests.Engine;
 public class ConnectorInventoryTests : IClassFixture<ContosoSessionFixture>
 {
     private const string Prod = Contoso.SubscriptionId;
-    private readonly ContosoSessionFixture sandbox;
+    private readonly ContosoSessionFixture _sandbox;
 
-    public ConnectorInventoryTests(ContosoSessionFixture sandbox) => this.sandbox = sandbox;
+    public ConnectorInventoryTests(ContosoSessionFixture sandbox) => _sandbox = sandbox;
 
     private async Task<(List<ConnectorStatus> Rows, CollectingSink Sink)> ListGroupAsync(string group, string principal = "admin")
     {
         var sink = new CollectingSink();
-        var inventory = new ConnectorInventory(sandbox.Session(principal), sink, new InventoryOptions());
+        var inventory = new ConnectorInventory(_sandbox.Session(principal), sink, new InventoryOptions());
         await inventory.ListResourceGroupAsync(group, new[] { Prod }, CancellationToken.None);
         return (sink.Objects.Cast<ConnectorStatus>().ToList(), sink);
     }

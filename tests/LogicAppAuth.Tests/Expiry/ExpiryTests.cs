@@ -134,11 +134,11 @@ public class OAuthConsentEstimateTests
 
 public sealed class ScannerTests : IAsyncLifetime
 {
-    private SandboxHost host = null!;
+    private SandboxHost _host = null!;
 
-    public async Task InitializeAsync() => host = await SandboxHost.StartAsync(new SandboxOptions { Scenario = "contoso", PageSize = 1, GraphThrottleEvery = 3 });
+    public async Task InitializeAsync() => _host = await SandboxHost.StartAsync(new SandboxOptions { Scenario = "contoso", PageSize = 1, GraphThrottleEvery = 3 });
 
-    public async Task DisposeAsync() => await host.DisposeAsync();
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task PagesThroughThrottledGraphAndLinksConnections()
@@ -147,11 +147,11 @@ public sealed class ScannerTests : IAsyncLifetime
         var session = LogicAppAuth.Engine.Session.AzureSession.Create(new LogicAppAuth.Engine.Auth.SignInRequest
         {
             Method = LogicAppAuth.Engine.Auth.SignInMethod.AccessToken,
-            AccessToken = host.IssueToken("admin"),
-            MicrosoftGraphAccessToken = host.IssueToken("admin", "https://graph.microsoft.com"),
-            ResourceManagerUrl = host.Endpoint,
-            GraphUrl = host.Endpoint,
-            TrustedCertificatePath = host.Info.CertificatePath,
+            AccessToken = _host.IssueToken("admin"),
+            MicrosoftGraphAccessToken = _host.IssueToken("admin", "https://graph.microsoft.com"),
+            ResourceManagerUrl = _host.Endpoint,
+            GraphUrl = _host.Endpoint,
+            TrustedCertificatePath = _host.Info.CertificatePath,
         });
         var scanner = new ExpiringCredentialScanner(session, sink, new ExpiringCredentialOptions { Kinds = new HashSet<CredentialKind> { CredentialKind.Secret, CredentialKind.Certificate } });
         var rows = await scanner.CollectAsync(new[] { ConnectionScope.ForResourceGroup("rg-integration", new[] { Contoso.SubscriptionId }) }, CancellationToken.None);
@@ -160,9 +160,9 @@ public sealed class ScannerTests : IAsyncLifetime
         Assert.Equal("keyvault-sp-secret-expired", rows.Single(r => r.DisplayName == "app-logic-keyvault-reader").UsedBy);
         Assert.Contains(rows, r => r.DisplayName == "app-reporting-sql");
         Assert.Equal(rows.OrderBy(r => r.EndDateTime).Select(r => r.CredentialId), rows.Select(r => r.CredentialId));
-        var graphLog = host.State.Log.Snapshot().Where(e => e.Path.StartsWith("/v1.0/", StringComparison.Ordinal)).ToList();
+        var graphLog = _host.State.Log.Snapshot().Where(e => e.Path.StartsWith("/v1.0/", StringComparison.Ordinal)).ToList();
         Assert.Contains(graphLog, e => e.Status == 429);
-        Assert.True(graphLog.Count(e => e.Path == "/v1.0/applications" && e.Status == 200) >= host.Scenario.Graph.Applications.Count);
+        Assert.True(graphLog.Count(e => e.Path == "/v1.0/applications" && e.Status == 200) >= _host.Scenario.Graph.Applications.Count);
     }
 
     [Fact]

@@ -94,16 +94,16 @@ public sealed class ConnectorShapeTests
 public sealed class ConcurrencyTests : IClassFixture<ContosoSessionFixture>, IDisposable
 {
     private const string Subscription = Contoso.SubscriptionId;
-    private readonly ContosoSessionFixture sandbox;
-    private readonly string backupFolder = Path.Combine(Path.GetTempPath(), "laa-concurrency-" + Guid.NewGuid().ToString("N"));
+    private readonly ContosoSessionFixture _sandbox;
+    private readonly string _backupFolder = Path.Combine(Path.GetTempPath(), "laa-concurrency-" + Guid.NewGuid().ToString("N"));
 
-    public ConcurrencyTests(ContosoSessionFixture sandbox) => this.sandbox = sandbox;
+    public ConcurrencyTests(ContosoSessionFixture sandbox) => _sandbox = sandbox;
 
     public void Dispose()
     {
-        if (Directory.Exists(backupFolder))
+        if (Directory.Exists(_backupFolder))
         {
-            Directory.Delete(backupFolder, true);
+            Directory.Delete(_backupFolder, true);
         }
     }
 
@@ -113,13 +113,13 @@ public sealed class ConcurrencyTests : IClassFixture<ContosoSessionFixture>, IDi
         var connection = $"/subscriptions/{Subscription}/resourceGroups/rg-integration/providers/Microsoft.Web/connections/azureblob-sp-cert-expired";
         var workflow = $"/subscriptions/{Subscription}/resourceGroups/rg-integration/providers/Microsoft.Logic/workflows/wf-blob-export";
         var sink = new CollectingSink();
-        var remediator = new ManagedIdentityRemediator(sandbox.Session(), new BackupStore(backupFolder), new ManagedIdentityOptions());
+        var remediator = new ManagedIdentityRemediator(_sandbox.Session(), new BackupStore(_backupFolder), new ManagedIdentityOptions());
         var plan = await remediator.PlanAsync(connection, sink, CancellationToken.None);
         Assert.Equal(new[] { "PATCH", "PUT", "PUT", "PUT" }, plan.Changes.Select(c => c.Method));
 
         // Someone saves the workflow (a tag change through a full PUT) between the plan and the first write.
-        using var client = sandbox.Host.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sandbox.Host.IssueToken("admin"));
+        using var client = _sandbox.Host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _sandbox.Host.IssueToken("admin"));
         var current = JsonNode.Parse(await client.GetStringAsync($"{workflow}?api-version=2019-05-01"))!.AsObject();
         current["tags"] = new JsonObject { ["owner"] = "someone-else" };
         using (var put = await client.PutAsync($"{workflow}?api-version=2019-05-01", new StringContent(current.ToJsonString(), Encoding.UTF8, "application/json")))
@@ -127,7 +127,7 @@ public sealed class ConcurrencyTests : IClassFixture<ContosoSessionFixture>, IDi
             put.EnsureSuccessStatusCode();
         }
 
-        var before = sandbox.Host.State.Log.Snapshot().Count;
+        var before = _sandbox.Host.State.Log.Snapshot().Count;
         var error = await Assert.ThrowsAsync<LogicAppAuthException>(() => plan.ApplyAsync(plan.Changes[0], sink, CancellationToken.None));
         Assert.Equal("ConcurrentChange", error.ErrorId);
         Assert.Contains("No earlier change had been made", error.Message);
@@ -138,7 +138,7 @@ public sealed class ConcurrencyTests : IClassFixture<ContosoSessionFixture>, IDi
             Assert.Equal(LogicAppAuth.RemediationStatus.Skipped, change.Status);
         }
 
-        var sent = sandbox.Host.State.Log.Snapshot().Skip(before).ToList();
+        var sent = _sandbox.Host.State.Log.Snapshot().Skip(before).ToList();
         Assert.DoesNotContain(sent, r => r.Method is "PUT" or "PATCH" or "DELETE");
         var after = JsonNode.Parse(await client.GetStringAsync($"{workflow}?api-version=2019-05-01"))!;
         Assert.Null(after["identity"]);
