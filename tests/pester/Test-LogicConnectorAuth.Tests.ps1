@@ -321,6 +321,16 @@ Describe 'Test-LogicConnectorAuth speed' {
         $graph.Count | Should -Be $requests
         $graph | ForEach-Object { $_.path | Should -Be '/v1.0/$batch' }
     }
+
+    It 'reads a subscription''s role assignments once, and its tenant from the subscription list rather than asking again' {
+        Clear-SandboxRequests
+        $diagnosed = @(Test-LogicConnectorAuth -SubscriptionId $prod)
+        ($diagnosed | Where-Object Cause -eq 'PermissionMissing') | Should -Not -BeNullOrEmpty
+        $log = @(Get-SandboxRequests)
+        @($log | Where-Object { $_.method -eq 'GET' -and $_.path -eq "/subscriptions/$prod" }) | Should -BeNullOrEmpty
+        @($log | Where-Object { $_.path -eq "/subscriptions/$prod/providers/Microsoft.Authorization/roleAssignments" }).Count | Should -Be 1
+        ($diagnosed | Where-Object Cause -eq 'WrongTenant') | Should -Not -BeNullOrEmpty
+    }
 }
 
 Describe 'Test-LogicConnectorAuth diagnoses what the inventory finds, with its scopes' {

@@ -57,7 +57,13 @@ internal sealed class RoleAccessReader
     /// </summary>
     public async Task<IReadOnlyList<(string Scope, string RoleDefinitionId)>> SubscriptionAssignmentsAsync(string subscriptionId, string principalId, CancellationToken cancellationToken)
     {
-        var all = await _subscriptionAssignments.GetAsync(subscriptionId, async () =>
+        var all = await ReadSubscriptionAssignmentsAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+        return all[principalId].ToList();
+    }
+
+    /// <summary>Every role assignment in a subscription (at, above and below it) by principal, read once per subscription.</summary>
+    public Task<ILookup<string, (string Scope, string RoleDefinitionId)>> ReadSubscriptionAssignmentsAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        _subscriptionAssignments.GetAsync(subscriptionId, async () =>
         {
             var found = new List<(string Principal, string Scope, string Role)>();
             var scope = "/subscriptions/" + subscriptionId;
@@ -65,9 +71,7 @@ internal sealed class RoleAccessReader
                 found.Add((Json.String(a, "properties", "principalId"), Json.String(a, "properties", "scope"), Json.String(a, "properties", "roleDefinitionId"))),
                 scope, cancellationToken).ConfigureAwait(false);
             return found.ToLookup(f => f.Principal, f => (f.Scope, f.Role), StringComparer.OrdinalIgnoreCase);
-        }).ConfigureAwait(false);
-        return all[principalId].ToList();
-    }
+        });
 
     /// <summary>A role definition, read once per role (built-in roles have the same GUID in every subscription).</summary>
     public Task<RoleDefinitionInfo> RoleDefinitionAsync(string roleDefinitionId, CancellationToken cancellationToken) =>

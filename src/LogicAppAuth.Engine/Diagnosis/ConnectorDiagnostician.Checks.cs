@@ -334,12 +334,7 @@ public sealed partial class ConnectorDiagnostician
     {
         try
         {
-            return await _subscriptionTenants.GetAsync(subscriptionId, async () =>
-            {
-                using var document = await _arm.GetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, CancellationToken.None)
-                    .ConfigureAwait(false);
-                return Json.String(document.RootElement, "tenantId");
-            }).ConfigureAwait(false);
+            return await ReadSubscriptionTenantAsync(subscriptionId).ConfigureAwait(false);
         }
         catch (LogicAppAuthException e)
         {
@@ -347,6 +342,24 @@ public sealed partial class ConnectorDiagnostician
             return "";
         }
     }
+
+    /// <summary>A subscription's tenant: from the subscription list when the inventory read one, else one GET per subscription.</summary>
+    private Task<string> ReadSubscriptionTenantAsync(string subscriptionId) =>
+        _subscriptionTenants.GetAsync(subscriptionId, async () =>
+        {
+            var listed = ListedTenantOf(subscriptionId);
+            if (listed.Length > 0)
+            {
+                return listed;
+            }
+
+            using var document = await _arm.GetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, CancellationToken.None)
+                .ConfigureAwait(false);
+            return Json.String(document.RootElement, "tenantId");
+        });
+
+    private string ListedTenantOf(string subscriptionId) =>
+        _inventoryOptions.VisibleSubscriptions?.FirstOrDefault(s => SameId(s.SubscriptionId, subscriptionId))?.TenantId ?? "";
 
     private static HashSet<string> VerifiedDomains(GraphResponse? organization)
     {
@@ -373,19 +386,40 @@ public sealed partial class ConnectorDiagnostician
     }
 
     /// <summary>
-    /// Asks Graph, while the inventory is still reading who uses what, for the look-ups the connection's diagnosis will
-    /// make, so that they overlap the listing; the diagnosis then gets the same answers from the batcher. Only what the
-    /// diagnosis would surely ask is asked: a user whose token tenant cannot be compared yet waits for the diagnosis.
+    /// Asks, while the inventory is still reading who uses what, for what the connection's diagnosis will read, so that
+    /// it overlaps the listing; the diagnosis then gets the same answers from the batcher and the caches. Graph is asked
+    /// only what the diagnosis surely asks (a user whose token tenant cannot be compared yet waits for the diagnosis);
+    /// a subscription's role assignments and target candidates, one list each, are read once a connection there could
+    /// need a role check.
     /// </summary>
     private void Prefetch(ConnectionFacts facts)
     {
         var status = facts.Status;
-        if (!facts.Exists || facts.BuiltIn != null)
+        if (!facts.Exists)
         {
             return;
         }
 
-        var tenant = _inventoryOptions.VisibleSubscriptions?.FirstOrDefault(s => SameId(s.SubscriptionId, status.SubscriptionId))?.TenantId ?? "";
+        // A role check reads its subscription's role assignments and target candidates, one list each.
+        var requirement = ConnectorRequirements.For(facts.BuiltIn?.ManagedApi ?? status.ApiName);
+        var servicePrincipal = Guid.TryParse(facts.ClientId, out var appId);
+        if (requirement != null && (servicePrincipal || status.AuthenticationType == AuthenticationType.ManagedIdentity))
+        {
+            Observe(_access.ReadSubscriptionAssignmentsAsync(status.SubscriptionId, CancellationToken.None));
+            if (requirement.TargetParameters.Any(facts.Parameters.ContainsKey))
+            {
+                Observe(_access.TargetsAsync(status.SubscriptionId, requirement.ResourceType, CancellationToken.None));
+            }
+        }
+
+        if (facts.BuiltIn != null)
+        {
+            return;
+        }
+
+        // Every API connection's diagnosis starts with its subscription's tenant.
+        Observe(ReadSubscriptionTenantAsync(status.SubscriptionId));
+        var tenant = ListedTenantOf(status.SubscriptionId);
         if (status.AuthenticatedUser.Length > 0 && (status.TenantId.Length == 0 || (tenant.Length > 0 && SameId(tenant, status.TenantId))))
         {
             _ = _graph.GetAsync(OrganizationPath);
@@ -395,18 +429,21 @@ public sealed partial class ConnectorDiagnostician
         if (string.Equals(status.Kind, "V2", StringComparison.OrdinalIgnoreCase))
         {
             // Read by the access policy check of every V2 connection a Standard app signs in to with its identity.
-            _ = _access.AccessPolicyPrincipalsAsync(status.ResourceId, CancellationToken.None).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            Observe(_access.AccessPolicyPrincipalsAsync(status.ResourceId, CancellationToken.None));
         }
 
-        if (Guid.TryParse(facts.ClientId, out var appId))
+        if (servicePrincipal)
         {
             _ = _graph.GetAsync(ApplicationPath(appId));
-            if (ConnectorRequirements.For(status.ApiName) != null)
+            if (requirement != null)
             {
                 _ = _graph.GetAsync(ServicePrincipalPath(appId));
             }
         }
     }
+
+    /// <summary>A read started ahead keeps its failure for the diagnosis that asks again; here it is only observed.</summary>
+    private static void Observe(Task read) => read.ContinueWith(t => t.Exception, TaskScheduler.Default);
 
     /// <summary>applications filtered by appId, with the credentials the expiry check reads.</summary>
     internal static string ApplicationPath(Guid appId) => $"applications?$filter=appId%20eq%20'{appId:D}'&$select=id,appId,displayName,passwordCredentials,keyCredentials";
