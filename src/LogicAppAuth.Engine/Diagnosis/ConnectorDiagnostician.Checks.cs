@@ -353,7 +353,7 @@ public sealed partial class ConnectorDiagnostician
                 return listed;
             }
 
-            using var document = await _arm.GetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, CancellationToken.None)
+            using var document = await _arm.GetAsync($"/subscriptions/{subscriptionId}?api-version={ApiVersions.Subscriptions}", "/subscriptions/" + subscriptionId, _callCancellation)
                 .ConfigureAwait(false);
             return Json.String(document.RootElement, "tenantId");
         });
@@ -405,10 +405,10 @@ public sealed partial class ConnectorDiagnostician
         var servicePrincipal = Guid.TryParse(facts.ClientId, out var appId);
         if (requirement != null && (servicePrincipal || status.AuthenticationType == AuthenticationType.ManagedIdentity))
         {
-            Observe(_access.ReadSubscriptionAssignmentsAsync(status.SubscriptionId, CancellationToken.None));
+            Observe(_access.ReadSubscriptionAssignmentsAsync(status.SubscriptionId, _callCancellation));
             if (requirement.TargetParameters.Any(facts.Parameters.ContainsKey))
             {
-                Observe(_access.TargetsAsync(status.SubscriptionId, requirement.ResourceType, CancellationToken.None));
+                Observe(_access.TargetsAsync(status.SubscriptionId, requirement.ResourceType, _callCancellation));
             }
         }
 
@@ -429,7 +429,7 @@ public sealed partial class ConnectorDiagnostician
         if (string.Equals(status.Kind, "V2", StringComparison.OrdinalIgnoreCase))
         {
             // Read by the access policy check of every V2 connection a Standard app signs in to with its identity.
-            Observe(_access.AccessPolicyPrincipalsAsync(status.ResourceId, CancellationToken.None));
+            Observe(_access.AccessPolicyPrincipalsAsync(status.ResourceId, _callCancellation));
         }
 
         if (servicePrincipal)

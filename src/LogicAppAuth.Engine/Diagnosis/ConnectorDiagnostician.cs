@@ -34,6 +34,7 @@ public sealed partial class ConnectorDiagnostician
     private readonly ConcurrentDictionary<string, bool> _warned = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
     private ArmRestClient _arm;
     private IOperationSink _output;
+    private CancellationToken _callCancellation;
     private int _armRequestsBefore;
     private int _connections;
 
@@ -118,6 +119,7 @@ public sealed partial class ConnectorDiagnostician
     {
         _armRequestsBefore += _arm.Requests;
         _output = callOutput;
+        _callCancellation = cancellationToken;
         _arm = _session.Arm(new RequestScope(callOutput, _options.Concurrency));
         _graph.BeginCall(_session.GraphPipeline == null ? null : new GraphClient(_session.GraphPipeline, _session.Cloud.GraphUrl, callOutput), cancellationToken);
     }
